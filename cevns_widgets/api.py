@@ -152,6 +152,10 @@ def scenario_from_options(preset: str | None = None, **options) -> tuple[Scenari
             f"beam_power_MW), not {', '.join(given_exposure)}"
         )
     exposure = {}
+    if "proton_energy_GeV" in changes and not ({"exposure_GWh", "beam_days"} & set(changes)):
+        raise ScenarioError("proton_energy_GeV applies only with exposure_GWh or beam_days")
+    if "beam_power_MW" in changes and "beam_days" not in changes:
+        raise ScenarioError("beam_power_MW applies only with beam_days")
     proton_energy = changes.pop("proton_energy_GeV", 1.0)
     power = changes.pop("beam_power_MW", None)
     if "exposure_GWh" in changes:

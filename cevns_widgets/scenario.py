@@ -87,9 +87,13 @@ class Scenario:
 
     def replace(self, **changes) -> Scenario:
         """A copy with ``changes`` applied (validated)."""
-        unknown = set(changes) - {f.name for f in fields(self)}
+        names = {f.name for f in fields(self)}
+        unknown = set(changes) - names
         if unknown:
-            raise ScenarioError(f"unknown scenario field(s): {', '.join(sorted(unknown))}")
+            raise ScenarioError(
+                f"unknown scenario field(s): {', '.join(sorted(unknown))}; "
+                f"allowed: {', '.join(sorted(names))}"
+            )
         return replace(self, **changes)
 
     # --- JSON ---

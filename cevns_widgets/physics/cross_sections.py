@@ -75,13 +75,13 @@ def max_recoil_keV(E_MeV, M_MeV):
 
 def min_neutrino_energy_MeV(T_keV, M_MeV):
     """Smallest neutrino energy giving recoil T: E_min = (T + sqrt(T^2 + 2 M T)) / 2."""
-    T = np.asarray(T_keV, dtype=float) * 1e-3
+    T = np.maximum(np.asarray(T_keV, dtype=float), 0.0) * 1e-3
     return 0.5 * (T + np.sqrt(T**2 + 2.0 * np.asarray(M_MeV) * T))
 
 
 def momentum_transfer_fm(T_keV, M_MeV):
-    """Momentum transfer q = sqrt(2 M T + T^2) / (hbar c), in fm^-1."""
-    T = np.asarray(T_keV, dtype=float) * 1e-3
+    """Momentum transfer q = sqrt(2 M T + T^2) / (hbar c), in fm^-1 (0 for T <= 0)."""
+    T = np.maximum(np.asarray(T_keV, dtype=float), 0.0) * 1e-3
     return np.sqrt(2.0 * np.asarray(M_MeV) * T + T**2) / C.HBARC_MeV_fm
 
 

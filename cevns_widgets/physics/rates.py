@@ -5,7 +5,10 @@ what it changes (see ``notes/architecture.md``):
 
 1. :func:`recoil_spectra` -- dN/dT per element and flavour, per kg of target and per
    unit fluence (neutrinos/cm^2) of each flavour. Depends on target, physics knobs and,
-   only when a sterile neutrino is on, on the distance.
+   only when a sterile neutrino is on, on the distance. Its physics-independent part (the
+   recoil grid, the source's tail moments at E_min(T) and the kinematic factor) is cached
+   per target and source in ``_kinematics``, so a physics knob recomputes only the form
+   factor and the couplings.
 2. :func:`observed_spectra` -- the same after the detector response, as a density in
    the observable and its tail integral (events at or above each observable value).
 3. Exposure, mass and distance are a multiplication; a threshold or analysis window is
@@ -23,6 +26,7 @@ plus the magnetic-moment term :math:`\pi r_e^2\mu_\nu^2 Z^2F_p^2[I_0/T - I_1 + T
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,9 +91,90 @@ class RecoilSpectra:
 def recoil_grid_keV(t_max_keV: float, kinks_keV=(), n: int = RECOIL_GRID_POINTS) -> np.ndarray:
     """Recoil grid from 0 to ``t_max_keV``, denser at low T (quadratic spacing), with the
     kinks of the spectrum (T_max of each line) inserted as nodes."""
-    u = np.linspace(0.0, 1.0, n)
-    grid = np.concatenate([t_max_keV * u**2, np.asarray(kinks_keV, dtype=float)])
-    return np.unique(grid[(grid >= 0) & (grid <= t_max_keV)])
+    u2 = _GRID_U2 if n == RECOIL_GRID_POINTS else np.linspace(0.0, 1.0, n) ** 2
+    grid = np.concatenate([t_max_keV * u2, np.asarray(kinks_keV, dtype=float)])
+    grid = np.sort(grid[(grid >= 0) & (grid <= t_max_keV)])
+    # Sorted unique values (what np.unique returns, without its overhead).
+    keep = np.empty(grid.size, dtype=bool)
+    keep[:1] = True
+    np.not_equal(grid[1:], grid[:-1], out=keep[1:])
+    return grid[keep]
+
+
+_GRID_U2 = np.linspace(0.0, 1.0, RECOIL_GRID_POINTS) ** 2
+
+
+@dataclass(frozen=True, eq=False)
+class _Kinematics:
+    """Everything in the recoil spectrum that does not depend on the physics knobs: the
+    recoil grid, the source's tail moments at E_min(T) and the kinematic factor, per
+    isotope (rows), plus how isotopes group into elements."""
+
+    T: np.ndarray  # (n_T,) keV
+    Z: np.ndarray  # (n_iso, 1)
+    N: np.ndarray
+    A: np.ndarray
+    M: np.ndarray  # (n_iso, 1) MeV
+    weight: np.ndarray  # (n_iso, 1) nuclei per kg
+    prefactor: np.ndarray  # (n_iso, 1) G_F^2 M / (4 pi), cm^2/keV
+    kin: dict  # flavour -> (n_iso, n_T): max(I0 - T I1 + (T^2/2 - M T/2) I2, 0)
+    moments: dict  # flavour -> (I0, I1, I2), for the magnetic-moment term
+    element_Z: np.ndarray
+    element_A: np.ndarray
+    element_labels: tuple[str, ...]
+    element_members: tuple[tuple[int, ...], ...]  # isotope rows of each element
+
+
+@lru_cache(maxsize=64)
+def _kinematics(target_name: str, oscillation: tuple | None) -> _Kinematics:
+    """The physics-independent part of :func:`recoil_spectra` for a target and source
+    (``oscillation`` = (distance_m, dm2_eV2, sin2_2theta) or None)."""
+    target = make_target(target_name)
+    spectra = sns.source_spectra(*oscillation) if oscillation else sns.flavor_spectra()
+    masses = target.mass_MeV
+    M = masses[:, None]
+    e_max = max(s.max_energy_MeV for s in spectra.values())
+    kinks = [max_recoil_keV(e, masses) for s in spectra.values() for e in s.line_energies_MeV]
+    T = recoil_grid_keV(float(max_recoil_keV(e_max, masses.min())),
+                        np.concatenate(kinks) if kinks else ())
+    Tm = T[None, :] * 1e-3  # MeV
+    e_min = min_neutrino_energy_MeV(T[None, :], M)
+    kin, moments = {}, {}
+    for flavor, spectrum in spectra.items():
+        i0, i1, i2 = spectrum.tail_moments(e_min)
+        kin[flavor] = np.maximum(i0 - Tm * i1 + (0.5 * Tm**2 - 0.5 * M * Tm) * i2, 0.0)
+        moments[flavor] = (i0, i1, i2)
+    # Group isotopes by element: the response (quenching) depends on the element only.
+    z_list = [iso.Z for iso in target.isotopes]
+    z_values = sorted(set(z_list))
+    members = tuple(tuple(i for i, z in enumerate(z_list) if z == zv) for zv in z_values)
+    per, mass_numbers = np.asarray(target.per_formula_unit), target.A
+    mean_A = [np.sum(per[list(m)] * mass_numbers[list(m)]) / np.sum(per[list(m)])
+              for m in members]
+    labels = tuple(target.isotopes[m[0]].symbol for m in members)
+    # Shared by every cached result built on them: make them read-only.
+    for array in (T, *kin.values(), *(a for trio in moments.values() for a in trio)):
+        array.flags.writeable = False
+    return _Kinematics(
+        T=T, Z=target.Z[:, None], N=target.N[:, None], A=target.A[:, None], M=M,
+        weight=target.nuclei_per_kg()[:, None], prefactor=sm_prefactor_cm2_per_keV(M),
+        kin=kin, moments=moments, element_Z=np.array(z_values, dtype=float),
+        element_A=np.array(mean_A), element_labels=labels, element_members=members,
+    )
+
+
+def _sum_by_element(arr: np.ndarray, members) -> np.ndarray:
+    """Rows of ``arr`` (isotopes) summed into elements, in isotope order."""
+    if all(len(m) == 1 for m in members):
+        if len(members) == 1:
+            return arr
+        return np.take(arr, [m[0] for m in members], axis=0)
+    out = np.empty((len(members), arr.shape[1]))
+    for g, m in enumerate(members):
+        out[g] = arr[m[0]]
+        for i in m[1:]:
+            out[g] += arr[i]
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -97,59 +182,36 @@ def recoil_spectra(target_name: str, physics: PhysicsParams = PhysicsParams(),
                    distance_m: float | None = None) -> RecoilSpectra:
     """Recoil spectra per kg and unit fluence; ``distance_m`` matters only with a sterile
     neutrino (pass None otherwise, so the cache is shared across distances)."""
-    target = make_target(target_name)
-    spectra = sns.source_spectra(distance_m or 0.0, physics.sterile_dm2_eV2,
-                                 physics.sterile_sin2_2theta) if physics.oscillates else (
-        sns.flavor_spectra())
-    M = target.mass_MeV[:, None]
-    e_max = max(s.max_energy_MeV for s in spectra.values())
-    kinks = [max_recoil_keV(e, target.mass_MeV) for s in spectra.values()
-             for e in s.line_energies_MeV]
-    T = recoil_grid_keV(float(max_recoil_keV(e_max, target.mass_MeV.min())),
-                        np.concatenate(kinks) if kinks else ())
-    Tm = T[None, :] * 1e-3  # MeV
-    Z, N, A = target.Z[:, None], target.N[:, None], target.A[:, None]
-    weight = target.nuclei_per_kg()[:, None]
-    e_min = min_neutrino_energy_MeV(T[None, :], M)
-    prefactor = sm_prefactor_cm2_per_keV(M)
+    oscillation = ((distance_m or 0.0, physics.sterile_dm2_eV2, physics.sterile_sin2_2theta)
+                   if physics.oscillates else None)
+    k = _kinematics(target_name, oscillation)
+    T = k.T
     charges = {}
     for lepton in ("e", "mu"):
         eps_u = getattr(physics, f"eps_u_{lepton}{lepton}")
         eps_d = getattr(physics, f"eps_d_{lepton}{lepton}")
         key = (eps_u, eps_d)
         if key not in charges:
-            charges[key] = coherent_charge(
-                T[None, :], Z, N, A, M, sin2w=physics.sin2w, scheme=physics.couplings,
-                form_factor_model=physics.form_factor,
+            q_charge, f_p = coherent_charge(
+                T[None, :], k.Z, k.N, k.A, k.M, sin2w=physics.sin2w,
+                scheme=physics.couplings, form_factor_model=physics.form_factor,
                 neutron_rms_radius_fm=physics.neutron_rms_radius_fm, eps_u=eps_u, eps_d=eps_d)
+            charges[key] = (k.prefactor * q_charge**2, f_p)
         charges[lepton] = charges[key]
     mm = physics.magnetic_moment_muB
-    by_isotope = {}
-    for flavor, spectrum in spectra.items():
-        q_charge, f_p = charges[sns.FLAVOR_LEPTON[flavor]]
-        i0, i1, i2 = spectrum.tail_moments(e_min)
-        kin = i0 - Tm * i1 + (0.5 * Tm**2 - 0.5 * M * Tm) * i2
-        rate = prefactor * q_charge**2 * np.maximum(kin, 0.0)
+    by_element = {}
+    for flavor, kin in k.kin.items():
+        coherent, f_p = charges[sns.FLAVOR_LEPTON[flavor]]
+        rate = coherent * kin
         if mm:
+            i0, i1, i2 = k.moments[flavor]
             with np.errstate(divide="ignore", invalid="ignore"):
                 em = np.where(T > 0, i0 / np.where(T > 0, T, 1.0), 0.0) - 1e-3 * i1 + (
                     0.25e-6 * T * i2)
-            rate = rate + np.pi * C.ELECTRON_RADIUS_cm**2 * mm**2 * (Z * f_p) ** 2 * np.maximum(
+            rate = rate + np.pi * C.ELECTRON_RADIUS_cm**2 * mm**2 * (k.Z * f_p) ** 2 * np.maximum(
                 em, 0.0)
-        by_isotope[flavor] = weight * rate
-    # Group isotopes by element: the response (quenching) depends on the element only.
-    z_values, group = np.unique(target.Z, return_inverse=True)
-    n_el = len(z_values)
-    per = np.asarray(target.per_formula_unit)
-    mean_A = np.array([np.sum(per[group == g] * target.A[group == g]) / np.sum(per[group == g])
-                       for g in range(n_el)])
-    labels = tuple(target.isotopes[int(np.argmax(group == g))].symbol for g in range(n_el))
-    by_element = {}
-    for flavor, arr in by_isotope.items():
-        out = np.zeros((n_el, T.size))
-        np.add.at(out, group, arr)
-        by_element[flavor] = out
-    return RecoilSpectra(T, z_values, mean_A, labels, by_element)
+        by_element[flavor] = _sum_by_element(k.weight * rate, k.element_members)
+    return RecoilSpectra(T, k.element_Z, k.element_A, k.element_labels, by_element)
 
 
 def _trapezoid_weights(x: np.ndarray) -> np.ndarray:
@@ -185,16 +247,33 @@ class ObservedSpectra:
 
     def above(self, flavor: str, threshold, upper=None):
         """Events (per kg per unit fluence) with threshold <= x (< upper)."""
+        scalar = (int, float)
+        if isinstance(threshold, scalar) and (upper is None or isinstance(upper, scalar)):
+            # Scalar fast path (a threshold slider): plain Python, same arithmetic.
+            result = self._tail_at_scalar(flavor, float(threshold))
+            if upper is not None:
+                result = result - self._tail_at_scalar(flavor, float(upper))
+            return np.float64(max(result, 0.0))
         result = self._tail_at(flavor, threshold)
         if upper is not None:
             result = result - self._tail_at(flavor, upper)
         return np.maximum(result, 0.0)
 
+    def _tail_at_scalar(self, flavor, x: float) -> float:
+        tail = self.tail[flavor]
+        if self.discrete:
+            if not math.isfinite(x):
+                return float(self._tail_at(flavor, x))
+            idx = math.ceil(max(x, 0.0) - 1e-9)
+            return float(tail[idx]) if idx < tail.size else 0.0
+        return float(np.interp(x, self.nodes, tail, left=tail[0], right=0.0))
+
     def _tail_at(self, flavor, x):
         x = np.asarray(x, dtype=float)
         tail = self.tail[flavor]
         if self.discrete:
-            idx = np.ceil(np.maximum(x, 0.0) - 1e-9).astype(int)
+            # Clip before the cast: an infinite threshold counts nothing.
+            idx = np.ceil(np.clip(x, 0.0, tail.size + 1.0) - 1e-9).astype(int)
             padded = np.append(tail, 0.0)
             return padded[np.clip(idx, 0, tail.size)]
         return np.interp(x, self.nodes, tail, left=tail[0], right=0.0)
@@ -216,32 +295,54 @@ def observed_spectra(target_name: str, physics: PhysicsParams, distance_m: float
     means = np.array([response.mean_observable(T, z, a)
                       for z, a in zip(rs.element_Z, rs.element_A, strict=True)])
     means = np.maximum.accumulate(np.maximum(means, 0.0), axis=1)  # keep the map monotone
-    weights = _trapezoid_weights(T)
     if obs == "PE":
         n_max = int(min(np.ceil(means.max() + 6 * np.sqrt(means.max()) + 10), 2000))
         nodes = np.arange(n_max + 1, dtype=float)
-        matrices = [poisson_matrix(n_max, m) for m in means]
         width = 1.0
+        def kernel(m):
+            return poisson_matrix(n_max, m)
     elif response.resolution_a is not None:
         top = means.max() + 5 * response.resolution_a * np.sqrt(means.max()) + 1
         width = max(top / 400.0, 0.05)
         edges = np.arange(0.0, top + width, width)
         nodes = 0.5 * (edges[1:] + edges[:-1])
-        matrices = [gaussian_bin_matrix(edges, m, response.resolution_a * np.sqrt(m))
-                    for m in means]
+        def kernel(m):
+            return gaussian_bin_matrix(edges, m, response.resolution_a * np.sqrt(m))
     else:
         return _deterministic_observed(rs, means, response)
+    flavors = tuple(rs.by_flavor)
+    # (element, T, flavour), weighted for the trapezoid integral over T.
+    weighted = np.stack([rs.by_flavor[f] for f in flavors], axis=-1)
+    weighted *= _trapezoid_weights(T)[None, :, None]
+    # Elements with the same mean response (e.g. Cs and I with one quenching factor)
+    # share one smearing matrix; each matrix multiplies all flavours at once.
+    folded = None
+    for m, rows in _group_equal_rows(means):
+        part = kernel(m) @ (weighted[rows[0]] if len(rows) == 1 else weighted[rows].sum(axis=0))
+        folded = part if folded is None else folded + part
     eff = efficiency_curve(response.efficiency, nodes)
     density, tail = {}, {}
-    for f, arr in rs.by_flavor.items():
-        counts = sum(mat @ (row * weights) for mat, row in zip(matrices, arr, strict=True))
-        counts = counts * eff
+    for j, f in enumerate(flavors):
+        counts = folded[:, j] * eff
         density[f] = counts / width
         tail[f] = np.cumsum(counts[::-1])[::-1]
     if obs == "PE":
         return ObservedSpectra(obs, nodes, density, tail, discrete=True)
     # Tail at the lower bin edge: shift nodes to the edges so interpolation is exact there.
     return ObservedSpectra(obs, nodes - 0.5 * width, density, tail, discrete=False)
+
+
+def _group_equal_rows(means: np.ndarray):
+    """(row, indices) for each distinct row of ``means``, in first-appearance order."""
+    groups: list[tuple[np.ndarray, list[int]]] = []
+    for i, m in enumerate(means):
+        for row, members in groups:
+            if np.array_equal(row, m):
+                members.append(i)
+                break
+        else:
+            groups.append((m, [i]))
+    return groups
 
 
 def _deterministic_observed(rs: RecoilSpectra, means: np.ndarray, response: Response):

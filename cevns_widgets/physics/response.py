@@ -202,15 +202,23 @@ class Response:
 
 
 def poisson_matrix(n_max: int, mean):
-    """P(n | mean) for n = 0..n_max (rows) at each mean (columns)."""
-    n = np.arange(n_max + 1, dtype=float)[:, None]
-    mu = np.maximum(np.asarray(mean, dtype=float)[None, :], 1e-300)
-    return np.exp(n * np.log(mu) - mu - special.gammaln(n + 1))
+    """P(n | mean) for n = 0..n_max (rows) at each mean (columns).
+
+    Computed in one buffer, in place (the same operations as
+    ``exp(n log(mu) - mu - lgamma(n + 1))``): fresh large temporaries cost page faults.
+    """
+    n = np.arange(n_max + 1, dtype=float)
+    mu = np.maximum(np.asarray(mean, dtype=float), 1e-300)
+    out = np.multiply.outer(n, np.log(mu))
+    out -= mu
+    out -= special.gammaln(n + 1)[:, None]
+    return np.exp(out, out=out)
 
 
 def gaussian_bin_matrix(edges, mean, sigma):
     """Probability that a Gaussian(mean, sigma) value lands in each bin of ``edges``."""
     sigma = np.maximum(np.asarray(sigma, dtype=float), 1e-9)
-    z = (np.asarray(edges)[:, None] - np.asarray(mean)[None, :]) / sigma[None, :]
-    cdf = special.ndtr(z)
+    z = np.subtract.outer(np.asarray(edges, dtype=float), np.asarray(mean, dtype=float))
+    z /= sigma
+    cdf = special.ndtr(z, out=z)
     return np.diff(cdf, axis=0)

@@ -3,8 +3,8 @@
 Fixtures
 --------
 ``chromium_browser`` (session)
-    A Playwright ``Browser`` from ``/usr/bin/chromium``. Without that binary the tests are
-    skipped, unless ``CI=true``, where they fail (CI must install chromium).
+    A Playwright ``Browser`` from ``/usr/bin/chromium`` (``$CEVNS_CHROMIUM`` overrides). Without
+    that binary the tests are skipped, unless ``CI=true``, where they fail (CI must install it).
 ``browser_page`` (function)
     A fresh context and page (1280x900) with a ``ConsoleErrors`` collector in
     ``browser_page.console_errors``. If the test fails, a screenshot is saved.
@@ -37,6 +37,7 @@ from .helpers import (
     ConsoleErrors,
     free_port,
     save_screenshot,
+    shutdown_lab_kernels,
     start_process,
     stop_process,
     wait_for_http,
@@ -61,7 +62,7 @@ def pytest_collection_modifyitems(config, items):
     # Everything in this folder drives a browser.
     here = Path(__file__).resolve().parent
     for item in items:
-        if here in Path(str(item.fspath)).resolve().parents:
+        if here in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
 
 
@@ -72,6 +73,18 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{rep.when}", rep)
 
 
+@pytest.fixture(autouse=True)
+def _shutdown_lab_kernels_after_test(request):
+    """Keep the shared JupyterLab lean on 2 cores: stop the kernels each test started."""
+    yield
+    if "jupyterlab_server" in request.fixturenames:
+        server = request.getfixturevalue("jupyterlab_server")
+        try:
+            shutdown_lab_kernels(server.base_url, server.token)
+        except Exception as exc:  # noqa: BLE001 - cleanup must not mask the test result
+            print(f"warning: could not shut down lab kernels: {exc}")
+
+
 @pytest.fixture(scope="session")
 def browser_output_dir() -> Path:
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
@@ -80,8 +93,9 @@ def browser_output_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def chromium_browser():
-    if not Path(CHROMIUM_PATH).exists():
-        msg = f"{CHROMIUM_PATH} not found (apt-get install chromium)"
+    chromium = os.environ.get("CEVNS_CHROMIUM", CHROMIUM_PATH)
+    if not Path(chromium).exists():
+        msg = f"{chromium} not found (apt-get install chromium)"
         if _in_ci():
             pytest.fail(f"{msg}; CI=true, so the browser tests must run", pytrace=False)
         pytest.skip(msg)
@@ -93,7 +107,7 @@ def chromium_browser():
         pytest.skip(f"playwright is not installed: {exc}")
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
@@ -147,7 +161,10 @@ def _write_lab_settings(settings_dir: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def jupyterlab_server(tmp_path_factory, browser_output_dir) -> Iterator[LabServer]:
+def jupyterlab_server(
+    tmp_path_factory, browser_output_dir, chromium_browser
+) -> Iterator[LabServer]:
+    # Depends on chromium_browser so that a missing browser skips before a server starts.
     base = tmp_path_factory.mktemp("jupyterlab")
     root_dir = base / "root"
     settings_dir = base / "user-settings"
@@ -203,7 +220,9 @@ def jupyterlab_server(tmp_path_factory, browser_output_dir) -> Iterator[LabServe
 
 
 @pytest.fixture
-def voila_server(tmp_path_factory, browser_output_dir) -> Iterator[Callable[[Path], str]]:
+def voila_server(
+    tmp_path_factory, browser_output_dir, chromium_browser
+) -> Iterator[Callable[[Path], str]]:
     """Factory: ``url = voila_server(Path("nb.ipynb"))`` serves that notebook with Voila."""
     procs = []
 

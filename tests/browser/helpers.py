@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import statistics
@@ -261,15 +262,34 @@ _FIND_PANEL_JS = """
 
 
 def open_notebook_in_lab(
-    page, base_url: str, token: str, nb_path: str, timeout: float = 90_000
+    page,
+    base_url: str,
+    token: str,
+    nb_path: str,
+    *,
+    workspace: str | None = None,
+    timeout: float = 90_000,
 ) -> None:
-    """Open ``nb_path`` (relative to the server root) and wait until its kernel is idle."""
-    page.goto(f"{base_url}/lab/tree/{nb_path}?token={token}", wait_until="domcontentloaded")
+    """Open ``nb_path`` (relative to the server root) and wait until its kernel is idle.
+
+    Each call uses a fresh JupyterLab workspace (unless ``workspace`` is given), so tabs that
+    earlier tests opened on the same server are not restored next to this notebook.
+    """
+    ws = workspace or f"t{secrets.token_hex(6)}"
+    page.goto(
+        f"{base_url}/lab/workspaces/{ws}/tree/{nb_path}?token={token}",
+        wait_until="domcontentloaded",
+    )
+    wait_for_lab_notebook(page, nb_path, timeout=timeout)
+
+
+def wait_for_lab_notebook(page, nb_path: str, timeout: float = 90_000) -> None:
+    """Wait until JupyterLab shows ``nb_path`` with a connected, idle kernel (e.g. after reload)."""
     page.wait_for_function("() => !!window.jupyterapp", timeout=timeout)
     page.wait_for_function(
         f"""(path) => {{
           const w = ({_FIND_PANEL_JS})(path);
-          if (!w || !w.context.isReady) return false;
+          if (!w || !w.context.isReady || !w.isVisible) return false;
           const k = w.sessionContext.session && w.sessionContext.session.kernel;
           return !!k && k.status === 'idle' && k.connectionStatus === 'connected';
         }}""",
@@ -277,6 +297,37 @@ def open_notebook_in_lab(
         timeout=timeout,
         polling=200,
     )
+
+
+def save_lab_notebook(page, nb_path: str, timeout: float = 30_000) -> None:
+    """Save the notebook (outputs included) and wait until it is no longer dirty."""
+    page.evaluate(
+        f"""async (path) => {{
+          const w = ({_FIND_PANEL_JS})(path);
+          await w.context.save();
+        }}""",
+        nb_path,
+    )
+    page.wait_for_function(
+        f"(path) => {{ const w = ({_FIND_PANEL_JS})(path); return w && !w.context.model.dirty; }}",
+        arg=nb_path,
+        timeout=timeout,
+    )
+
+
+def shutdown_lab_kernels(base_url: str, token: str) -> int:
+    """Delete every session (and so its kernel) on a Jupyter server; returns how many."""
+    headers = {"Authorization": f"token {token}"}
+    req = urllib.request.Request(f"{base_url}/api/sessions", headers=headers)
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        sessions = json.load(resp)
+    for sess in sessions:
+        req = urllib.request.Request(
+            f"{base_url}/api/sessions/{sess['id']}", headers=headers, method="DELETE"
+        )
+        with contextlib.suppress(urllib.error.URLError):
+            urllib.request.urlopen(req, timeout=30).close()
+    return len(sessions)
 
 
 def run_all_cells(page, nb_path: str, timeout: float = 90_000) -> None:
@@ -473,7 +524,8 @@ def wait_for_bokeh_canvases(page, n: int = 1, timeout: float = 60_000) -> int:
 
 
 def slider_handle(page, index: int):
-    return page.locator(SLIDER_HANDLE).nth(index)
+    """The ``index``-th *visible* slider handle (hidden JupyterLab tabs are skipped)."""
+    return page.locator(SLIDER_HANDLE).locator("visible=true").nth(index)
 
 
 def drag_slider(page, index: int, dx: float, *, steps: int = 5) -> None:
@@ -578,9 +630,34 @@ def summarize_latency(values: Sequence[float]) -> dict[str, float]:
 # --------------------------------------------------------------------------- screenshots
 
 
-def save_screenshot(page, name: str, *, full_page: bool = True) -> Path:
-    """Save a PNG under ``tests/browser/output/`` and return its path."""
+def scroll_to_bokeh(page, index: int = 0) -> bool:
+    """Scroll the ``index``-th attached Bokeh root view into the middle of its scroller.
+
+    JupyterLab scrolls the notebook panel, not the page, so a full-page screenshot alone can
+    miss the plot.
+    """
+    return page.evaluate(
+        """(i) => {
+          const roots = window.Bokeh ? [...window.Bokeh.index].filter(v => v.el?.isConnected) : [];
+          if (roots.length <= i) return false;
+          roots[i].el.scrollIntoView({block: 'center'});
+          return true;
+        }""",
+        index,
+    )
+
+
+def save_screenshot(page, name: str, *, full_page: bool = True, show_bokeh: bool = True) -> Path:
+    """Save a PNG under ``tests/browser/output/`` and return its path.
+
+    With ``show_bokeh`` the first Bokeh plot is scrolled into view first.
+    """
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    if show_bokeh:
+        try:
+            scroll_to_bokeh(page)
+        except Exception:
+            pass
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
     path = OUTPUT_DIR / f"{safe}.png"
     page.screenshot(path=str(path), full_page=full_page)

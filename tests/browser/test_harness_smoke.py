@@ -53,8 +53,10 @@ W.VBox([slider, label, model])
 # The same widget, with a data update in the same execution burst as the first display: the
 # stale-canvas race (the view builds from the construction snapshot and misses the patch).
 STALE_CELLS = [
-    SMOKE_CELLS[0].replace('name="smoke"', 'name="stale"'),
-    "slider.value = 2.5\nsource.data = {'x': XS, 'y': ys(2.5)}",
+    SMOKE_CELLS[0]
+    .replace('name="smoke"', 'name="stale"')
+    .replace("W.VBox([slider, label, model])", "display(W.VBox([slider, label, model]))")
+    + "slider.value = 2.5  # same execution burst as the first display\n",
 ]
 
 # Settled state after a drag: the kernel-set label differs from the previous value and matches
@@ -132,7 +134,12 @@ def test_smoke_voila(voila_server, browser_page, tmp_path):
     _smoke_flow(page, "smoke-voila")
 
 
-def test_update_right_after_display_is_drawn_jupyterlab(jupyterlab_server, browser_page):
+def test_stale_snapshot_jupyterlab(jupyterlab_server, browser_page):
+    """Same-burst update, then a page reload after a drag: the drawn glyph matches the kernel.
+
+    With a plain ``BokehModel`` the reloaded page draws the construction-time data
+    ([0, 1, 2, 3]) while the label shows the current value; ``SyncedBokehModel`` re-syncs.
+    """
     nb = "stale_lab.ipynb"
     h.write_notebook(jupyterlab_server.root_dir / nb, STALE_CELLS)
     page = browser_page
@@ -145,6 +152,18 @@ def test_update_right_after_display_is_drawn_jupyterlab(jupyterlab_server, brows
         page, "stale", "y", f"(ys) => ys[1] === {expected[1]}", drawn=True, timeout=15_000
     )
     assert h.read_bokeh_column(page, "stale", "y") == pytest.approx(expected)
+
+    h.drag_slider(page, 0, 50)
+    v1 = _check_after_drag(page, "stale", 2.5)
+    h.save_lab_notebook(page, nb)
+    page.reload(wait_until="domcontentloaded")
+    h.wait_for_lab_notebook(page, nb)
+    h.wait_for_bokeh_canvases(page, 1)
+    h.wait_for_bokeh_column(
+        page, "stale", "y", f"(ys) => ys[1] === {v1}", drawn=True, timeout=15_000
+    )
+    assert _label_value(page) == v1
+    h.save_screenshot(page, "stale-jupyterlab-after-reload")
     page.console_errors.assert_clean()
 
 

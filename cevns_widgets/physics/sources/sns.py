@@ -171,6 +171,7 @@ def arrival_time_pdf(t_us, flavor: str, **pulse):
     )
 
 
+@lru_cache(maxsize=1024)
 def time_window_fraction(flavor: str, t_start_us: float, t_stop_us: float, **pulse) -> float:
     """Fraction of a flavour's neutrinos arriving in ``[t_start_us, t_stop_us]``.
 

@@ -1,0 +1,942 @@
+"""The inputs: one small class per control, each bound to a :class:`ScenarioModel`.
+
+Every control has ``.widget`` (show it anywhere) and ``.message`` (an inline HTML line under it
+where its own errors and notes appear). A control writes to the model with ``model.set``; when
+the model changes from elsewhere (a preset, a JSON file, another control) the control re-syncs
+its widgets without sending anything back. Callbacks never raise: errors become messages.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+
+import ipywidgets as W
+import numpy as np
+
+from ..physics.form_factors import FORM_FACTOR_LABELS, FORM_FACTOR_MODELS, rms_radius_fm
+from ..physics.nuclei import COMMON_TARGETS, make_target
+from ..physics.response import QUENCHING_LABELS, QUENCHING_MODELS
+from ..physics.sources import sns
+from ..presets import PRESETS, get_preset
+from ..scenario import Scenario
+from . import units
+from .model import ScenarioModel, error_message
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Control",
+    "ControlPanel",
+    "DistanceControl",
+    "ExposureControl",
+    "FormFactorControl",
+    "MassControl",
+    "PresetControl",
+    "QuenchingControl",
+    "TargetControl",
+    "ThresholdControl",
+    "TimeWindowControl",
+]
+
+DESCRIPTION_WIDTH = "138px"
+CONTROL_WIDTH = "340px"
+ERROR_COLOR = "#B00020"
+INFO_COLOR = "#5A5A5A"
+#: Largest time after the pulse the window slider reaches (us); the full range means "no cut".
+TIME_WINDOW_MAX_us = 20.0
+
+
+def _row_label(text: str, tooltip: str = "") -> W.HTML:
+    """A right-aligned label in the description column (for widgets whose own description
+    would wrap onto a line of its own, like ToggleButtons)."""
+    return W.HTML(
+        f'<div title="{html.escape(tooltip)}" style="text-align:right;'
+        f'padding-right:8px">{html.escape(text)}</div>',
+        layout=W.Layout(width=DESCRIPTION_WIDTH, margin="2px 0 2px 2px"),
+    )
+
+
+def _style():
+    return {"description_width": DESCRIPTION_WIDTH}
+
+
+def _layout(width: str = CONTROL_WIDTH, **kw):
+    return W.Layout(width=width, **kw)
+
+
+def _safe(method):
+    """Run a widget callback; any exception becomes this control's inline message."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 -- never a traceback in the widget
+            self.show_error(error_message(exc))
+            return None
+
+    return wrapper
+
+
+class Control:
+    """Base class: a group of ipywidgets bound to ``model`` with an inline message line.
+
+    Subclasses build their widgets in ``_build`` (returning the list of children), write with
+    ``self._apply(**changes)`` and re-read the model in ``sync(scenario)``. ``fields`` lists the
+    scenario fields a control shows; it re-syncs only when one of them changed (or on a preset
+    or JSON load, which resets every control).
+    """
+
+    name = "control"
+    fields: tuple[str, ...] = ()
+
+    def __init__(self, model: ScenarioModel):
+        self.model = model
+        self._syncing = False
+        self.message = W.HTML(layout=W.Layout(margin="0 0 2px 6px", height="auto"))
+        self.message.add_class("cevns-message")
+        children = self._build()
+        self.widget = W.VBox([*children, self.message], layout=W.Layout(margin="0 0 2px 0"))
+        self.widget.add_class(f"cevns-control-{self.name}")
+        model.observe(self._on_scenario, names="scenario")
+        self._run_sync(model.scenario)
+
+    # --- to implement -------------------------------------------------------------------
+    def _build(self) -> list[W.Widget]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def sync(self, scenario: Scenario) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # --- helpers ------------------------------------------------------------------------
+    def _apply(self, **changes) -> bool:
+        """Send changes to the model; show its error next to this control if rejected."""
+        if self._syncing:
+            return False
+        ok = self.model.set(**changes)
+        self.show_error("" if ok else self.model.error)
+        return ok
+
+    def show_error(self, text: str) -> None:
+        value = (
+            (
+                f'<div class="cevns-error" style="color:{ERROR_COLOR};line-height:1.25">'
+                f"&#9888; {html.escape(text)}</div>"
+            )
+            if text
+            else ""
+        )
+        if self.message.value != value:
+            self.message.value = value
+
+    def show_info(self, text: str) -> None:
+        value = (
+            (
+                f'<div class="cevns-info" style="color:{INFO_COLOR};line-height:1.25">'
+                f"{html.escape(text)}</div>"
+            )
+            if text
+            else ""
+        )
+        if self.message.value != value:
+            self.message.value = value
+
+    @property
+    def error(self) -> str:
+        """The error text shown next to this control ('' if none)."""
+        if "cevns-error" not in self.message.value:
+            return ""
+        return html.unescape(self.message.value.split("</div>")[0].split("&#9888; ", 1)[-1])
+
+    def _on_scenario(self, change) -> None:
+        old, new = change["old"], change["new"]
+        reset = self.model.last_change in ("preset", "json", "scenario")
+        if (
+            not reset
+            and old is not None
+            and self.fields
+            and all(getattr(old, f) == getattr(new, f) for f in self.fields)
+        ):
+            return
+        self._run_sync(new)
+        if reset:
+            self.show_error("")
+
+    def _run_sync(self, scenario: Scenario) -> None:
+        self._syncing = True
+        try:
+            self.sync(scenario)
+        except Exception as exc:  # noqa: BLE001
+            self.show_error(error_message(exc))
+        finally:
+            self._syncing = False
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _set_slider(
+    slider,
+    value: float,
+    lo: float | None = None,
+    hi: float | None = None,
+    step: float | None = None,
+) -> None:
+    """Set range and value without ipywidgets clamping the value on the way."""
+    lo = slider.min if lo is None else lo
+    hi = slider.max if hi is None else hi
+    if step is not None and slider.step != step:
+        slider.step = step
+    # widen, set the value, then narrow to the final range
+    if lo < slider.min:
+        slider.min = lo
+    if hi > slider.max:
+        slider.max = hi
+    value = float(min(max(value, lo), hi))
+    if slider.value != value:
+        slider.value = value
+    if slider.min != lo:
+        slider.min = lo
+    if slider.max != hi:
+        slider.max = hi
+
+
+def _is_echo(slider, new: float, current: float) -> bool:
+    """True if ``new`` is only the slider's own snapping of ``current`` to its step grid.
+
+    The browser quantises a slider's value to its step when it draws it and sends that back;
+    such an echo must not change the scenario (COHERENT's 14.6 kg is not on a log grid).
+    """
+    step = float(slider.step)
+    if isinstance(slider, W.FloatLogSlider):
+        if new <= 0 or current <= 0:
+            return False
+        base = float(slider.base)
+        return abs(np.log(new / current) / np.log(base)) <= 0.5 * step + 1e-9
+    return abs(new - current) <= 0.5 * step + 1e-9
+
+
+def _set_log_slider(slider, value: float) -> None:
+    """Set a FloatLogSlider to ``value``, clamped to its range (no event if unchanged)."""
+    lo, hi = slider.base**slider.min, slider.base**slider.max
+    value = float(min(max(value, lo), hi))
+    if not np.isclose(slider.value, value, rtol=1e-9, atol=0.0):
+        slider.value = value
+
+
+# --------------------------------------------------------------------------- preset
+
+
+class PresetControl(Control):
+    """Dropdown of named presets (sets every control at once) and a reset button."""
+
+    name = "preset"
+    fields = ()
+
+    def _build(self):
+        options = [(f"{p.title}", name) for name, p in PRESETS.items()]
+        self.dropdown = W.Dropdown(
+            options=options,
+            value=self.model.preset or None,
+            description="Preset",
+            tooltip="A published configuration: sets every control at once",
+            style=_style(),
+            layout=_layout("298px"),
+        )
+        self.reset = W.Button(
+            description="",
+            icon="undo",
+            tooltip="Reset: put every control back to the preset's values",
+            layout=W.Layout(width="38px"),
+        )
+        self.reset.add_class("cevns-reset")
+        self.dropdown.observe(self._on_pick, names="value")
+        self.reset.on_click(self._on_reset)
+        self.model.observe(self._on_preset_name, names="preset")
+        return [W.HBox([self.dropdown, self.reset])]
+
+    @_safe
+    def _on_pick(self, change):
+        if self._syncing or change["new"] is None:
+            return
+        self.show_error("")
+        if not self.model.load_preset(change["new"]):
+            self.show_error(self.model.error)
+
+    @_safe
+    def _on_reset(self, _button):
+        name = self.dropdown.value or self.model.preset
+        self.show_error("")
+        if name and not self.model.load_preset(name):
+            self.show_error(self.model.error)
+
+    def _on_preset_name(self, change):
+        self._run_sync(self.model.scenario)
+
+    def sync(self, scenario):
+        name = self.model.preset or None
+        if self.dropdown.value != name:
+            self.dropdown.value = name
+        self.reset.disabled = name is None
+        if name is None:
+            text = "a custom scenario (not from a preset)"
+        elif scenario != get_preset(name).scenario:
+            text = "modified: ↺ resets every control to the preset"
+        else:
+            text = ""
+        if not self.error:
+            self.show_info(text)
+
+    def _on_scenario(self, change):
+        # the status ("modified") depends on every field
+        self._run_sync(change["new"])
+
+
+# --------------------------------------------------------------------------- target
+
+_OTHER = "other"
+
+
+class TargetControl(Control):
+    """Target nucleus: a dropdown of common targets plus a free formula or isotope field."""
+
+    name = "target"
+    fields = ("target",)
+
+    def _build(self):
+        options = [(f"{name}: {desc}", name) for name, desc in COMMON_TARGETS.items()]
+        options.append(("other (type below)", _OTHER))
+        self.dropdown = W.Dropdown(
+            options=options,
+            description="Target nucleus",
+            tooltip="Detector material: the N^2 of its nuclei sets the rate",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.text = W.Text(
+            description="or formula",
+            placeholder="e.g. GaAs, CF4, Cs-133, xenon",
+            tooltip="Any element, compound formula or isotope; press Enter to apply",
+            continuous_update=False,
+            style=_style(),
+            layout=_layout(),
+        )
+        self.dropdown.observe(self._on_pick, names="value")
+        self.text.observe(self._on_text, names="value")
+        return [self.dropdown, self.text]
+
+    @_safe
+    def _on_pick(self, change):
+        if self._syncing or change["new"] in (None, _OTHER):
+            return
+        if self._apply(target=change["new"]):
+            self._syncing = True
+            try:
+                self.text.value = ""
+            finally:
+                self._syncing = False
+
+    @_safe
+    def _on_text(self, change):
+        if self._syncing:
+            return
+        text = change["new"].strip()
+        if not text:
+            self.show_error("")
+            return
+        if self._apply(target=text):
+            self._run_sync(self.model.scenario)
+            self.show_info(_describe_target(text))
+
+    def sync(self, scenario):
+        target = scenario.target
+        if target in COMMON_TARGETS:
+            self.dropdown.value = target
+            if self.text.value and self.text.value.strip() != target:
+                self.text.value = ""
+        else:
+            self.dropdown.value = _OTHER
+            if self.text.value.strip() != target:
+                self.text.value = target
+
+
+def _describe_target(name: str) -> str:
+    t = make_target(name)
+    parts = ", ".join(i.label for i in t.isotopes[:6]) + (" ..." if len(t.isotopes) > 6 else "")
+    return f"{t.name}: {parts}; mean N = {t.mean_neutron_number():.1f}"
+
+
+# --------------------------------------------------------------------------- threshold
+
+
+class ThresholdControl(Control):
+    """Detection threshold with a unit switch (keVnr; keVee or PE where the detector has a
+    response). Switching the unit converts the value, so the physics stays the same."""
+
+    name = "threshold"
+    fields = ()  # the slider range depends on target and response: re-sync on any change
+
+    def _build(self):
+        self.slider = W.FloatSlider(
+            value=0.0,
+            min=0.0,
+            max=50.0,
+            step=0.1,
+            description="Threshold [keVnr]",
+            tooltip="Smallest signal the detector counts; events below it are lost",
+            continuous_update=True,
+            readout_format=".1f",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.slider.add_class("cevns-threshold")
+        self.unit = W.ToggleButtons(
+            options=["keVnr"],
+            tooltip="Unit of the threshold: keVnr (nuclear recoil), keVee "
+            "(after quenching) or PE (photoelectrons), as this detector allows",
+            style={"button_width": "64px"},
+            layout=W.Layout(width="210px"),
+        )
+        self.unit.add_class("cevns-threshold-unit")
+        self.slider.observe(self._on_value, names="value")
+        self.unit.observe(self._on_unit, names="value")
+        unit_row = W.HBox([_row_label("Threshold unit", "keVnr, keVee or PE"), self.unit])
+        return [self.slider, unit_row]
+
+    @_safe
+    def _on_value(self, change):
+        if self._syncing or _is_echo(self.slider, change["new"], self.model.scenario.threshold):
+            return
+        self._apply(threshold=round(float(change["new"]), 4))
+
+    @_safe
+    def _on_unit(self, change):
+        if self._syncing or change["new"] is None:
+            return
+        s = self.model.scenario
+        new_unit = change["new"]
+        value = units.convert(s.threshold, s.threshold_unit, new_unit, s)
+        step = units.UNIT_STEPS[new_unit]
+        value = round(round(value / step) * step, 4)
+        if not self._apply(threshold=value, threshold_unit=new_unit):
+            self._run_sync(self.model.scenario)
+
+    def sync(self, scenario):
+        unit = scenario.threshold_unit
+        options = units.available_units(scenario)
+        if unit not in options:
+            options.append(unit)
+        if list(self.unit.options) != options:
+            self.unit.options = options
+        if self.unit.value != unit:
+            self.unit.value = unit
+        top = units.nice_ceiling(max(units.unit_max(scenario, unit), scenario.threshold))
+        step = units.UNIT_STEPS[unit]
+        self.slider.readout_format = ".1f" if step >= 0.1 else ".2f"
+        self.slider.description = f"Threshold [{unit}]"
+        _set_slider(self.slider, scenario.threshold, 0.0, top, step)
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+class DistanceControl(Control):
+    """Source-detector distance on a log scale, 1 to 100 m."""
+
+    name = "distance"
+    fields = ("distance_m",)
+
+    def _build(self):
+        self.slider = W.FloatLogSlider(
+            value=20.0,
+            base=10,
+            min=0.0,
+            max=2.0,
+            step=0.001,
+            description="Distance [m]",
+            tooltip="From the mercury target to the detector; flux falls as 1/L^2",
+            continuous_update=True,
+            readout_format=".3g",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.slider.add_class("cevns-distance")
+        self.slider.observe(self._on_value, names="value")
+        return [self.slider]
+
+    @_safe
+    def _on_value(self, change):
+        if not self._syncing and not _is_echo(
+            self.slider, change["new"], self.model.scenario.distance_m
+        ):
+            self._apply(distance_m=units.round_sig(float(change["new"]), 3))
+
+    def sync(self, scenario):
+        _set_log_slider(self.slider, scenario.distance_m)
+
+
+class MassControl(Control):
+    """Detector (target) mass on a log scale, 1 g to 10 t."""
+
+    name = "mass"
+    fields = ("mass_kg",)
+
+    def _build(self):
+        self.slider = W.FloatLogSlider(
+            value=10.0,
+            base=10,
+            min=-3.0,
+            max=4.0,
+            step=0.001,
+            description="Mass [kg]",
+            tooltip="Target mass: 1e-3 kg = 1 g, 1e3 kg = 1 tonne; the rate is proportional",
+            continuous_update=True,
+            readout_format=".3g",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.slider.add_class("cevns-mass")
+        self.slider.observe(self._on_value, names="value")
+        return [self.slider]
+
+    @_safe
+    def _on_value(self, change):
+        if not self._syncing and not _is_echo(
+            self.slider, change["new"], self.model.scenario.mass_kg
+        ):
+            self._apply(mass_kg=units.round_sig(float(change["new"]), 3))
+
+    def sync(self, scenario):
+        _set_log_slider(self.slider, scenario.mass_kg)
+
+
+# --------------------------------------------------------------------------- exposure
+
+#: Proton energy (GeV) a preset's POT was quoted at, for showing it back in GWh.
+PRESET_PROTON_ENERGY_GeV = {"coherent-csi-2017": 0.957}
+_EXPOSURE_SLIDERS = {
+    # mode: (description, log10 min, log10 max, tooltip)
+    "days": ("Exposure [days]", 0.0, 3.7, "Days of running at the beam power below"),
+    "GWh": ("Exposure [GWh]", -1.0, 2.5, "Integrated beam energy delivered to the target"),
+    "POT": ("Exposure [POT]", 20.0, 25.0, "Protons on target (1 day at 1.4 MW: 7.55e20)"),
+}
+
+
+class ExposureControl(Control):
+    """Exposure as days at a beam power, GWh of beam, or protons on target (POT)."""
+
+    name = "exposure"
+    fields = ("pot",)
+
+    def _build(self):
+        self.mode = W.ToggleButtons(
+            options=["days", "GWh", "POT"],
+            value="GWh",
+            tooltip="Give the exposure as days at a beam power, beam energy (GWh) or protons "
+            "on target (POT)",
+            style={"button_width": "58px"},
+            layout=W.Layout(width="200px"),
+        )
+        self.slider = W.FloatLogSlider(
+            value=7.0,
+            base=10,
+            min=-1.0,
+            max=2.5,
+            step=0.001,
+            description="Exposure [GWh]",
+            continuous_update=True,
+            readout_format=".3g",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.slider.add_class("cevns-exposure")
+        self.power = W.FloatSlider(
+            value=1.4,
+            min=0.1,
+            max=3.0,
+            step=0.05,
+            description="Beam power [MW]",
+            tooltip="Mean proton beam power (SNS: 1.4 MW design, 2 MW upgrade); used with days",
+            continuous_update=True,
+            readout_format=".2f",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.power.add_class("cevns-power")
+        self.proton_energy = W.BoundedFloatText(
+            value=1.0,
+            min=0.5,
+            max=3.0,
+            step=0.001,
+            description="Proton E [GeV]",
+            tooltip="Kinetic energy per proton: converts GWh and days to POT",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.summary = W.HTML(layout=W.Layout(margin="0 0 2px 6px", height="auto"))
+        self.mode.observe(self._on_mode, names="value")
+        self.slider.observe(self._on_value, names="value")
+        self.power.observe(self._on_power, names="value")
+        self.proton_energy.observe(self._on_power, names="value")
+        self.model.observe(self._on_preset, names="preset")
+        self._apply_preset_defaults(self.model.preset)
+        mode_row = W.HBox([_row_label("Exposure as", "days, GWh or POT"), self.mode])
+        return [mode_row, self.slider, self.power, self.proton_energy, self.summary]
+
+    # conversions between the slider value and POT
+    def _pot_per_unit(self) -> float:
+        ep = float(self.proton_energy.value)
+        mode = self.mode.value
+        if mode == "days":
+            return sns.pot_from_days(1.0, float(self.power.value), ep)
+        if mode == "GWh":
+            return sns.pot_from_energy(1.0, ep)
+        return 1.0
+
+    def _apply_preset_defaults(self, preset: str) -> None:
+        self._syncing = True
+        try:
+            self.proton_energy.value = PRESET_PROTON_ENERGY_GeV.get(preset, 1.0)
+            self.mode.value = "GWh" if preset.startswith("coherent") else "days"
+            self.power.value = 1.4
+            self._configure_slider()
+        finally:
+            self._syncing = False
+
+    def _configure_slider(self) -> None:
+        desc, lo, hi, tip = _EXPOSURE_SLIDERS[self.mode.value]
+        self.slider.description = desc
+        self.slider.tooltip = tip
+        if (self.slider.min, self.slider.max) != (lo, hi):
+            # widen first so the value is never clamped on the way
+            self.slider.min, self.slider.max = min(lo, self.slider.min), max(hi, self.slider.max)
+            self.slider.min, self.slider.max = lo, hi
+        self.power.disabled = self.mode.value != "days"
+
+    def _on_preset(self, change):
+        self._apply_preset_defaults(change["new"] or "")
+        self._run_sync(self.model.scenario)
+
+    @_safe
+    def _on_mode(self, change):
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            self._configure_slider()
+        finally:
+            self._syncing = False
+        self._run_sync(self.model.scenario)
+
+    @_safe
+    def _on_value(self, change):
+        if self._syncing or _is_echo(
+            self.slider, change["new"], self.model.scenario.pot / self._pot_per_unit()
+        ):
+            return
+        value = units.round_sig(float(change["new"]), 3)
+        pot = float(f"{value * self._pot_per_unit():.4g}") if self.mode.value != "POT" else value
+        if self._apply(pot=pot):
+            self._update_summary(self.model.scenario)
+
+    @_safe
+    def _on_power(self, change):
+        if self._syncing or (
+            change["owner"] is self.power and _is_echo(self.power, change["new"], change["old"])
+        ):
+            return
+        if self.mode.value == "POT":
+            self._update_summary(self.model.scenario)
+            return
+        # keep the days (or GWh) shown, recompute the POT they mean
+        value = units.round_sig(float(self.slider.value), 3)
+        self._apply(pot=float(f"{value * self._pot_per_unit():.4g}"))
+        self._update_summary(self.model.scenario)
+
+    def sync(self, scenario):
+        _set_log_slider(self.slider, scenario.pot / self._pot_per_unit())
+        self._update_summary(scenario)
+
+    def _update_summary(self, scenario: Scenario) -> None:
+        ep = float(self.proton_energy.value)
+        pot = scenario.pot
+        gwh = pot / sns.pot_from_energy(1.0, ep)
+        days = pot / sns.pot_from_days(1.0, float(self.power.value), ep)
+        self.summary.value = (
+            f'<div style="color:{INFO_COLOR};line-height:1.25;font-size:12px">= {pot:.3g} POT'
+            f" · {gwh:.3g} GWh · {days:.3g} days at {float(self.power.value):g} MW</div>"
+        )
+
+
+# --------------------------------------------------------------------------- physics
+
+
+class FormFactorControl(Control):
+    """Nuclear form factor model and the neutron rms radius R_n.
+
+    The radius slider shows the model's radius for the heaviest isotope until it is moved;
+    moving it sets a custom R_n (the neutron-skin knob), and the button next to it goes back
+    to the model's radius.
+    """
+
+    name = "form_factor"
+    fields = ("form_factor", "neutron_rms_radius_fm", "target")
+
+    def _build(self):
+        self.dropdown = W.Dropdown(
+            options=[(FORM_FACTOR_LABELS[m], m) for m in FORM_FACTOR_MODELS],
+            description="Form factor",
+            style=_style(),
+            layout=_layout(),
+            tooltip="Loss of coherence at large momentum transfer, F^2(q)",
+        )
+        self.radius = W.FloatSlider(
+            value=4.8,
+            min=2.0,
+            max=8.0,
+            step=0.05,
+            description="Neutron radius [fm]",
+            tooltip="rms radius of the neutron distribution; move it to set your own "
+            "(Cs, I: 5.5 fm fitted to COHERENT 2017)",
+            continuous_update=True,
+            readout_format=".2f",
+            style=_style(),
+            layout=_layout("298px"),
+        )
+        self.radius.add_class("cevns-radius")
+        self.default = W.Button(
+            icon="undo",
+            tooltip="Use the model's radius for this nucleus",
+            layout=W.Layout(width="38px"),
+        )
+        self.default.add_class("cevns-radius-default")
+        self.dropdown.observe(self._on_model, names="value")
+        self.radius.observe(self._on_radius, names="value")
+        self.default.on_click(self._on_default)
+        return [self.dropdown, W.HBox([self.radius, self.default])]
+
+    @_safe
+    def _on_model(self, change):
+        if not self._syncing:
+            self._apply(form_factor=change["new"])
+            self._run_sync(self.model.scenario)
+
+    @_safe
+    def _on_default(self, _button):
+        self._apply(neutron_rms_radius_fm=None)
+        self._run_sync(self.model.scenario)
+
+    @_safe
+    def _on_radius(self, change):
+        if self._syncing or _is_echo(self.radius, change["new"], self._shown):
+            return
+        self._apply(neutron_rms_radius_fm=round(float(change["new"]), 2))
+        self._note(self.model.scenario)
+
+    def sync(self, scenario):
+        self.dropdown.value = scenario.form_factor
+        if scenario.neutron_rms_radius_fm is not None:
+            value = scenario.neutron_rms_radius_fm
+        else:
+            model = scenario.form_factor if scenario.form_factor != "none" else "helm"
+            heaviest = max(make_target(scenario.target).A)
+            value = round(float(rms_radius_fm(model, heaviest)) / 0.05) * 0.05
+        self._shown = round(value, 2)
+        _set_slider(self.radius, self._shown)
+        self.radius.disabled = scenario.form_factor == "none"
+        self.default.disabled = scenario.neutron_rms_radius_fm is None
+        self._note(scenario)
+
+    def _note(self, scenario):
+        if self.error:
+            return
+        if scenario.form_factor == "none":
+            self.show_info("F = 1: every nucleon adds coherently at any q")
+        elif scenario.neutron_rms_radius_fm is None:
+            self.show_info("")
+        else:
+            self.show_info(f"custom R_n = {scenario.neutron_rms_radius_fm:g} fm (protons: model)")
+
+
+class QuenchingControl(Control):
+    """Quenching model (keVnr -> keVee) and the constant quenching factor.
+
+    Choosing "none" turns the detector into a bare recoil counter: its light yield, efficiency
+    and analysis window (which are in keVee or PE) are dropped and the threshold is converted to
+    keVnr; a note says so. Any other model keeps them.
+    """
+
+    name = "quenching"
+    fields = ("quenching", "quenching_factor")
+
+    def _build(self):
+        self.dropdown = W.Dropdown(
+            options=[(QUENCHING_LABELS[m], m) for m in QUENCHING_MODELS],
+            description="Quenching",
+            style=_style(),
+            layout=_layout(),
+            tooltip="Fraction of a nuclear recoil's energy that shows up as light or charge",
+        )
+        self.factor = W.FloatSlider(
+            value=0.0878,
+            min=0.01,
+            max=1.0,
+            step=0.001,
+            description="Quenching factor",
+            tooltip="keVee per keVnr for the constant model (CsI[Na] 2017: 0.0878)",
+            continuous_update=True,
+            readout_format=".3f",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.factor.add_class("cevns-quenching-factor")
+        self.dropdown.observe(self._on_model, names="value")
+        self.factor.observe(self._on_factor, names="value")
+        return [self.dropdown, self.factor]
+
+    @_safe
+    def _on_model(self, change):
+        if self._syncing:
+            return
+        new = change["new"]
+        s = self.model.scenario
+        changes = {"quenching": new}
+        note = ""
+        if new == "none" and s.quenching != "none":
+            dropped = [
+                n
+                for n, v in (
+                    ("light yield", s.light_yield_PE_per_keVee),
+                    ("efficiency", None if s.efficiency == "none" else 1),
+                    ("resolution", s.resolution_a),
+                    ("analysis window", s.roi_max),
+                )
+                if v is not None
+            ]
+            threshold = units.convert(s.threshold, s.threshold_unit, "keVnr", s)
+            changes.update(
+                light_yield_PE_per_keVee=None,
+                efficiency="none",
+                resolution_a=None,
+                roi_max=None,
+                threshold=round(threshold, 1),
+                threshold_unit="keVnr",
+            )
+            if dropped:
+                note = (
+                    f"bare recoil counter: {', '.join(dropped)} removed, threshold now "
+                    f"{round(threshold, 1):g} keVnr"
+                )
+        if self._apply(**changes):
+            self.show_info(note)
+        else:
+            self._run_sync(self.model.scenario)
+            self.show_error(self.model.error)
+
+    @_safe
+    def _on_factor(self, change):
+        if not self._syncing and not _is_echo(
+            self.factor, change["new"], self.model.scenario.quenching_factor
+        ):
+            self._apply(quenching_factor=round(float(change["new"]), 4))
+
+    def sync(self, scenario):
+        self.dropdown.value = scenario.quenching
+        _set_slider(self.factor, scenario.quenching_factor)
+        self.factor.disabled = scenario.quenching != "constant"
+
+
+class TimeWindowControl(Control):
+    """Time window after the beam pulse (us). The full range means no timing cut."""
+
+    name = "time_window"
+    fields = ("time_window_start_us", "time_window_stop_us")
+
+    def _build(self):
+        self.slider = W.FloatRangeSlider(
+            value=(0.0, TIME_WINDOW_MAX_us),
+            min=0.0,
+            max=TIME_WINDOW_MAX_us,
+            step=0.1,
+            description="Time window [µs]",
+            continuous_update=True,
+            readout_format=".1f",
+            tooltip="Count events arriving in this window after the proton pulse "
+            f"(0 to {TIME_WINDOW_MAX_us:g} us = no timing cut)",
+            style=_style(),
+            layout=_layout("440px"),
+        )
+        self.slider.add_class("cevns-time-window")
+        self.slider.observe(self._on_value, names="value")
+        return [self.slider]
+
+    @_safe
+    def _on_value(self, change):
+        if self._syncing:
+            return
+        lo, hi = (round(float(v), 2) for v in change["new"])
+        if hi <= lo:
+            self.show_error("the window must end after it starts")
+            return
+        if lo <= 0.0 and hi >= TIME_WINDOW_MAX_us:
+            self._apply(time_window_start_us=None, time_window_stop_us=None)
+        else:
+            self._apply(time_window_start_us=lo, time_window_stop_us=hi)
+
+    def sync(self, scenario):
+        window = scenario.time_window_us
+        lo, hi = (0.0, TIME_WINDOW_MAX_us) if window is None else window
+        value = (min(lo, TIME_WINDOW_MAX_us), min(hi, TIME_WINDOW_MAX_us))
+        if tuple(self.slider.value) != value:
+            self.slider.value = value
+
+
+# --------------------------------------------------------------------------- the panel
+
+
+class ControlPanel:
+    """Every control of the explorer, bound to one model.
+
+    Attributes ``preset``, ``target``, ``threshold``, ``distance``, ``mass``, ``exposure``,
+    ``form_factor``, ``quenching`` and ``time_window`` are the individual :class:`Control`
+    objects (each with ``.widget``); ``widget`` stacks them (without the time window, which the
+    explorer shows next to the arrival-time figure).
+    """
+
+    def __init__(self, model: ScenarioModel):
+        self.model = model
+        self.preset = PresetControl(model)
+        self.target = TargetControl(model)
+        self.threshold = ThresholdControl(model)
+        self.distance = DistanceControl(model)
+        self.mass = MassControl(model)
+        self.exposure = ExposureControl(model)
+        self.form_factor = FormFactorControl(model)
+        self.quenching = QuenchingControl(model)
+        self.time_window = TimeWindowControl(model)
+        self.widget = W.VBox([c.widget for c in self.stacked()], layout=W.Layout(width="345px"))
+        self.widget.add_class("cevns-controls")
+
+    def stacked(self) -> list[Control]:
+        return [
+            self.preset,
+            self.target,
+            self.threshold,
+            self.distance,
+            self.mass,
+            self.exposure,
+            self.form_factor,
+            self.quenching,
+        ]
+
+    def all(self) -> list[Control]:
+        return [*self.stacked(), self.time_window]
+
+    def errors(self) -> dict[str, str]:
+        """Error text shown next to each control (only those with one)."""
+        return {c.name: c.error for c in self.all() if c.error}
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)

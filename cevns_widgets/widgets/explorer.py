@@ -1,0 +1,169 @@
+"""The CEvNS Explorer dashboard: controls, headline readout and figures, bound to one model."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from ..presets import DEFAULT_PRESET
+from ..scenario import Scenario
+from .bokeh_setup import ensure_bokehjs
+from .controls import ControlPanel
+from .export import ExportPanel
+from .figures import (
+    ArrivalTimeFigure,
+    FluxFigure,
+    FormFactorFigure,
+    NSquaredFigure,
+    ObservedSpectrumFigure,
+    QuenchingFigure,
+    RecoilSpectrumFigure,
+    ThresholdScanFigure,
+)
+from .model import ScenarioModel
+from .readout import Readout
+
+__all__ = ["Explorer"]
+
+#: Scoped to the explorer: bigger widget text for projectors, no empty message rows.
+STYLE = """
+<style>
+.cevns-explorer { --jp-widgets-font-size: 14px; }
+.cevns-explorer .cevns-message .widget-html-content,
+.cevns-explorer .cevns-message .jupyter-widget-html-content { line-height: 1.25; }
+.cevns-explorer .widget-tab > .p-TabBar .p-TabBar-tab,
+.cevns-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab { font-size: 14px; }
+.cevns-explorer .cevns-readout .widget-html-content { line-height: 1.2; }
+</style>
+"""
+
+TAB_TITLES = ("Arrival time", "N² law", "Observed", "Flux & F²(q)", "Quenching", "Share")
+SHARE_TAB = TAB_TITLES.index("Share")
+
+
+class Explorer:
+    """The whole dashboard (about 1090 x 700 px: fits a 1280 x 800 screen or a projector).
+
+    Args:
+        preset: the preset to open (default: COHERENT CsI[Na] 2017).
+        scenario: open this :class:`~cevns_widgets.Scenario` instead of a preset.
+        model: share an existing :class:`ScenarioModel` (e.g. with figures shown elsewhere).
+
+    Attributes: ``model``, ``controls`` (:class:`ControlPanel`), ``readout``, the figures
+    ``recoil``, ``threshold_scan``, ``observed``, ``nsquared``, ``timing``, ``flux``,
+    ``form_factor``, ``quenching`` (also in ``figures``), ``export`` and ``widget`` (the top
+    ``VBox``). Display the explorer itself (last expression of a cell) or call ``show()``.
+    """
+
+    def __init__(
+        self,
+        preset: str | None = DEFAULT_PRESET,
+        *,
+        scenario: Scenario | None = None,
+        model: ScenarioModel | None = None,
+    ):
+        ensure_bokehjs()
+        self.model = model or ScenarioModel(preset=preset, scenario=scenario)
+        m = self.model
+        self.controls = ControlPanel(m)
+        self.readout = Readout(m)
+        self.recoil = RecoilSpectrumFigure(m, width=430, height=290)
+        self.threshold_scan = ThresholdScanFigure(m, width=305, height=290)
+        self.observed = ObservedSpectrumFigure(m, width=580, height=250)
+        self.nsquared = NSquaredFigure(m, width=725, height=250)
+        self.timing = ArrivalTimeFigure(m, width=725, height=215)
+        self.flux = FluxFigure(m, width=362, height=250)
+        self.form_factor = FormFactorFigure(m, width=362, height=250)
+        self.quenching = QuenchingFigure(m, width=580, height=250)
+        self.figures = {
+            f.name: f
+            for f in (
+                self.recoil,
+                self.threshold_scan,
+                self.observed,
+                self.nsquared,
+                self.timing,
+                self.flux,
+                self.form_factor,
+                self.quenching,
+            )
+        }
+        self.export = ExportPanel(m, active=False)
+        self.widget = self._layout()
+
+    def _layout(self) -> W.VBox:
+        self.log_toggle = W.ToggleButton(
+            value=False,
+            description="log scale",
+            icon="signal",
+            tooltip="Logarithmic y axis for the spectra (shows the tails)",
+            layout=W.Layout(width="120px"),
+        )
+        self.log_toggle.observe(self._on_log, names="value")
+        self.log_toggle.add_class("cevns-log-toggle")
+        tabs = W.Tab(
+            children=[
+                W.VBox([self.controls.time_window.widget, self.timing.widget]),
+                self.nsquared.widget,
+                self.observed.widget,
+                W.HBox([self.flux.widget, self.form_factor.widget]),
+                self.quenching.widget,
+                self.export.widget,
+            ],
+            titles=TAB_TITLES,
+            layout=W.Layout(width="742px"),
+        )
+        tabs.observe(self._on_tab, names="selected_index")
+        self.tabs = tabs
+        self._tab_figures = [
+            [self.timing],
+            [self.nsquared],
+            [self.observed],
+            [self.flux, self.form_factor],
+            [self.quenching],
+            [],
+        ]
+        self._on_tab({"new": tabs.selected_index})
+        top_row = W.HBox([self.recoil.widget, self.threshold_scan.widget])
+        figures = W.VBox([top_row, tabs], layout=W.Layout(width="745px"))
+        header = W.HBox(
+            [self.readout.widget, self.log_toggle],
+            layout=W.Layout(align_items="center", width="1085px"),
+        )
+        body = W.HBox([self.controls.widget, figures])
+        box = W.VBox(
+            [W.HTML(STYLE, layout=W.Layout(height="0px", margin="0")), header, body],
+            layout=W.Layout(width="1090px"),
+        )
+        box.add_class("cevns-explorer")
+        return box
+
+    def _on_log(self, change) -> None:
+        for fig in (self.recoil, self.observed):
+            fig.set_log(bool(change["new"]))
+
+    def _on_tab(self, change) -> None:
+        """Only the figures in the shown tab follow the model; the others catch up when
+        their tab is shown (a slider then updates 3 figures, not 8)."""
+        selected = change["new"] or 0
+        for i, figs in enumerate(self._tab_figures):
+            for fig in figs:
+                fig.active = i == selected
+        self.export.active = selected == SHARE_TAB
+
+    def activate_all(self, active: bool = True) -> None:
+        """Make every figure follow the model (tests, or when showing figures elsewhere)."""
+        for figs in self._tab_figures:
+            for fig in figs:
+                fig.active = active
+        self.export.active = active
+
+    # --- display ----------------------------------------------------------------------
+    def show(self) -> None:
+        """Display the dashboard in the current cell."""
+        from IPython.display import display
+
+        display(self)
+
+    def _repr_mimebundle_(self, **kwargs):
+        ensure_bokehjs()
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -1,0 +1,288 @@
+"""Recoil spectrum dN/dT and observed spectrum dN/dx, by flavour, threshold shaded."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+
+from ...api import Result
+from ..style import (
+    FLAVOR_COLORS,
+    FLAVOR_DASHES,
+    FLAVOR_LABELS,
+    FLAVORS,
+    SHADE_COLOR,
+    TOTAL_COLOR,
+    new_figure,
+    style_legend,
+)
+from ..units import threshold_keVnr
+from .base import BaseFigure
+
+__all__ = ["ObservedSpectrumFigure", "RecoilSpectrumFigure", "observable_axis_label"]
+
+OBSERVABLE_AXIS = {
+    "keVnr": ("Recoil energy T [keVnr]", "events/keVnr"),
+    "keVee": ("Electron-equivalent energy [keVee]", "events/keVee"),
+    "PE": ("Detected light [PE]", "events/PE"),
+}
+
+
+def observable_axis_label(observable: str) -> str:
+    return OBSERVABLE_AXIS[observable][0]
+
+
+def _scales(result: Result) -> tuple[float, ...]:
+    fractions = result.time_fractions
+    return tuple(result.events_per_unit * fractions[f] for f in FLAVORS)
+
+
+def _flavor_lines(fig, source, x: str):
+    renderers = []
+    for f in FLAVORS:
+        renderers.append(
+            fig.line(
+                x,
+                f,
+                source=source,
+                line_width=2.5,
+                color=FLAVOR_COLORS[f],
+                line_dash=FLAVOR_DASHES[f],
+                legend_label=FLAVOR_LABELS[f],
+            )
+        )
+    total = fig.line(
+        x,
+        "total",
+        source=source,
+        line_width=2,
+        color=TOTAL_COLOR,
+        alpha=0.8,
+        legend_label="all flavours",
+    )
+    return renderers, total
+
+
+def _hover(fig, renderer, x: str, x_fmt: str, unit: str):
+    from bokeh.models import HoverTool
+
+    tips = [
+        (x_fmt.split("|")[0], f"@{x}{{0.00}} {x_fmt.split('|')[1]}"),
+        ("all flavours", f"@total{{0.000}} {unit}"),
+    ]
+    tips += [(FLAVOR_LABELS[f], f"@{f}{{0.000}} {unit}") for f in FLAVORS]
+    hover = HoverTool(renderers=[renderer], tooltips=tips, mode="vline")
+    fig.add_tools(hover)
+    return hover
+
+
+class _SpectrumBase(BaseFigure):
+    """Shared: a log-scale toggle and threshold shading.
+
+    The log view is built once next to the linear one (a second y range with a log scale, its
+    own axis and grid); toggling only flips renderers' ``y_range_name`` and visibilities. No
+    model is created or swapped, so Bokeh need not re-index the document (that costs ~15 ms
+    per reference change).
+    """
+
+    log_y = False
+
+    def _add_log_view(self, fig, renderers) -> None:
+        from bokeh.models import DataRange1d, Grid, LogAxis, LogScale
+
+        self._renderers = list(renderers)
+        fig.extra_y_ranges = {"log": DataRange1d(start=1e-6)}
+        fig.extra_y_scales = {"log": LogScale()}
+        linear_axis = fig.yaxis[0]
+        self._log_axis = LogAxis(
+            y_range_name="log",
+            visible=False,
+            axis_label=linear_axis.axis_label,
+            axis_label_text_font_size=linear_axis.axis_label_text_font_size,
+            axis_label_text_font_style=linear_axis.axis_label_text_font_style,
+            major_label_text_font_size=linear_axis.major_label_text_font_size,
+        )
+        fig.add_layout(self._log_axis, "left")
+        self._log_grid = Grid(
+            dimension=1,
+            ticker=self._log_axis.ticker,
+            y_range_name="log",
+            visible=False,
+            grid_line_alpha=fig.ygrid[0].grid_line_alpha,
+        )
+        fig.add_layout(self._log_grid)
+        self.log_toggle = W.ToggleButton(
+            value=False,
+            description="log scale",
+            icon="signal",
+            tooltip="Logarithmic y axis (shows the tails)",
+            layout=W.Layout(width="110px"),
+        )
+        self.log_toggle.observe(self._on_log, names="value")
+
+    def _on_log(self, change):
+        try:
+            self.set_log(bool(change["new"]))
+        except Exception as exc:  # noqa: BLE001
+            self.error = str(exc)
+
+    def set_log(self, log: bool) -> None:
+        """Switch the y axis between linear and logarithmic (no re-render, no new models)."""
+        if log == self.log_y:
+            return
+        self.log_y = log
+        fig = self.figure
+        name = "log" if log else "default"
+        for r in self._renderers:
+            r.y_range_name = name
+        self._log_axis.visible = log
+        self._log_grid.visible = log
+        fig.yaxis[0].visible = not log
+        fig.ygrid[0].visible = not log
+        self._set_y_start()
+        if self.log_toggle.value != log:
+            self.log_toggle.value = log
+
+    def _set_y_label(self, label: str) -> None:
+        for axis in (self.figure.yaxis[0], self._log_axis):
+            self._set(axis, axis_label=label)
+
+    def _set_y_start(self) -> None:
+        top = getattr(self, "_y_max", 0.0)
+        if self.log_y:
+            self._set(self.figure.extra_y_ranges["log"], start=top * 1e-4 if top > 0 else 1e-6)
+
+    @property
+    def panel(self):
+        return W.VBox([self.log_toggle, self.widget])
+
+
+class RecoilSpectrumFigure(_SpectrumBase):
+    """dN/dT (events per keVnr over the exposure) by flavour, before the detector response.
+
+    Source ``recoil_spectrum``: columns ``T`` (keVnr), one per flavour and ``total``. The grey
+    box covers recoils below the threshold (converted to keVnr for PE/keVee thresholds).
+    """
+
+    name = "recoil_spectrum"
+    default_width = 470
+    default_height = 310
+
+    def _build(self):
+        from bokeh.models import BoxAnnotation
+
+        fig = new_figure(
+            "Recoil spectrum (grey: below threshold)",
+            "Recoil energy T [keVnr]",
+            "dN/dT [events/keVnr]",
+            width=self.width,
+            height=self.height,
+        )
+        empty = {"T": np.zeros(0), "total": np.zeros(0), **{f: np.zeros(0) for f in FLAVORS}}
+        src = self._source("recoil_spectrum", empty)
+        lines, total = _flavor_lines(fig, src, "T")
+        _hover(fig, total, "T", "T|keVnr", "events/keVnr")
+        self.threshold_box = BoxAnnotation(
+            left=0, right=0, fill_color=SHADE_COLOR, fill_alpha=0.25, line_alpha=0, level="underlay"
+        )
+        fig.add_layout(self.threshold_box)
+        style_legend(fig)
+        fig.y_range.start = 0
+        self._add_log_view(fig, [*lines, total])
+        return fig
+
+    def _update(self, result: Result) -> None:
+        s = result.scenario
+        key = (s.target, s.physics, s.distance_m if s.physics.oscillates else None, _scales(result))
+        if self._changed("data", key):
+            T, by = result.recoil_spectrum()
+            total = sum(by[f] for f in FLAVORS)
+            self._y_max = float(np.max(total)) if total.size else 0.0
+            self._send("recoil_spectrum", {"T": T, "total": total, **by})
+            self._set_y_start()
+        t_thr = threshold_keVnr(s)
+        if self._changed("threshold", t_thr):
+            self._set(self.threshold_box, right=t_thr)
+
+
+class ObservedSpectrumFigure(_SpectrumBase):
+    """What the detector records (PE, keVee, or keVnr for a bare recoil counter), after
+    quenching, light yield, resolution and efficiency.
+
+    Source ``observed_spectrum``: columns ``x`` (observable), one per flavour and ``total``.
+    Grey boxes: below threshold and above the analysis window (``roi_max``).
+    """
+
+    name = "observed_spectrum"
+    default_width = 470
+    default_height = 300
+
+    def _build(self):
+        from bokeh.models import BoxAnnotation
+
+        fig = new_figure(
+            "Observed spectrum",
+            "Detected light [PE]",
+            "dN/dx [events/PE]",
+            width=self.width,
+            height=self.height,
+        )
+        empty = {"x": np.zeros(0), "total": np.zeros(0), **{f: np.zeros(0) for f in FLAVORS}}
+        src = self._source("observed_spectrum", empty)
+        lines, total = _flavor_lines(fig, src, "x")
+        self.hover = _hover(fig, total, "x", "x|PE", "events/PE")
+        self.threshold_box = BoxAnnotation(
+            left=0, right=0, fill_color=SHADE_COLOR, fill_alpha=0.25, line_alpha=0, level="underlay"
+        )
+        self.roi_box = BoxAnnotation(
+            left=0,
+            fill_color=SHADE_COLOR,
+            fill_alpha=0.25,
+            line_alpha=0,
+            level="underlay",
+            visible=False,
+        )
+        fig.add_layout(self.threshold_box)
+        fig.add_layout(self.roi_box)
+        style_legend(fig)
+        fig.y_range.start = 0
+        self._add_log_view(fig, [*lines, total])
+        return fig
+
+    def _update(self, result: Result) -> None:
+        s = result.scenario
+        key = (
+            s.target,
+            s.physics,
+            s.distance_m if s.physics.oscillates else None,
+            s.response,
+            _scales(result),
+        )
+        if self._changed("data", key):
+            x, by = result.observed_spectrum()
+            total = sum(by[f] for f in FLAVORS)
+            self._y_max = float(np.max(total)) if total.size else 0.0
+            self._send("observed_spectrum", {"x": x, "total": total, **by})
+            self._set_y_start()
+        obs = result.observable
+        if self._changed("observable", obs):
+            label, unit = OBSERVABLE_AXIS[obs]
+            self.figure.xaxis[0].axis_label = label
+            self._set_y_label(f"dN/dx [{unit}]")
+            self.figure.title.text = (
+                "Observed spectrum (bare recoil counter: no detector response)"
+                if obs == "keVnr"
+                else f"Observed spectrum in {obs} (grey: outside the cuts)"
+            )
+            self.hover.tooltips = [
+                ("x", f"@x{{0.00}} {obs}"),
+                ("all flavours", f"@total{{0.000}} {unit}"),
+                *[(FLAVOR_LABELS[f], f"@{f}{{0.000}} {unit}") for f in FLAVORS],
+            ]
+        cuts = (result.threshold_observable, s.roi_max)
+        if self._changed("cuts", cuts):
+            self._set(self.threshold_box, right=float(result.threshold_observable))
+            if s.roi_max is None:
+                self._set(self.roi_box, visible=False)
+            else:
+                self._set(self.roi_box, left=float(s.roi_max), visible=True)

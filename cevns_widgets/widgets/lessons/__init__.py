@@ -1,0 +1,46 @@
+"""Interactive pieces of the themed notebooks, one module per lesson (the notebooks stay thin).
+
+Each lesson is one composite of controls, Bokeh figures and a readout; display it::
+
+    from cevns_widgets.widgets.lessons import CrossSectionLesson
+    CrossSectionLesson()
+
+=====================  ===========================================  =====================
+notebook               lesson                                       module
+=====================  ===========================================  =====================
+01 What is CEvNS       :class:`CrossSectionLesson`                  ``cross_section``
+02 The SNS source      :class:`SourceLesson`                        ``source``
+03 Seeing a recoil     :class:`DetectionLesson`                     ``detection``
+04 The 2017 discovery  :class:`DiscoveryLesson`, ``subtraction_table``  ``discovery_2017``
+05 Targets and design  :class:`DesignerLesson`, ``published_table``   ``design``
+06 New physics         :class:`NewPhysicsLesson`                    ``new_physics``
+=====================  ===========================================  =====================
+
+Every lesson has ``widget``, ``figures`` (name -> Bokeh figure), ``sources`` (name ->
+``ColumnDataSource``) and ``message`` (where errors appear instead of tracebacks).
+"""
+
+from ._base import Lesson
+from .cross_section import CrossSectionLesson
+from .design import DesignerLesson, published_table
+from .detection import DetectionLesson
+from .discovery_2017 import DiscoveryLesson, subtraction_table
+from .new_physics import NewPhysicsLesson
+from .source import SourceLesson
+
+#: Every lesson class, in notebook order.
+LESSONS = (CrossSectionLesson, SourceLesson, DetectionLesson, DiscoveryLesson, DesignerLesson,
+           NewPhysicsLesson)
+
+__all__ = [
+    "LESSONS",
+    "CrossSectionLesson",
+    "DesignerLesson",
+    "DetectionLesson",
+    "DiscoveryLesson",
+    "Lesson",
+    "NewPhysicsLesson",
+    "SourceLesson",
+    "published_table",
+    "subtraction_table",
+]

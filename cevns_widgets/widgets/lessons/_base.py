@@ -1,0 +1,258 @@
+"""What every lesson widget shares: a styled frame, named Bokeh sources, safe callbacks.
+
+A lesson is one interactive composite for one notebook: a few controls, one or more Bokeh
+figures and a readout. Like the explorer's figures it builds each figure once, gives every
+``ColumnDataSource`` a ``name`` (browser tests read BokehJS data by that name) and updates a
+source by assigning one new dict. A callback never raises: an error becomes a line of text
+next to the controls (``message``), and the figures keep their last good data.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+from typing import Any
+
+import ipywidgets as W
+
+from ..bokeh_setup import ensure_bokehjs, wrap_figure
+from ..controls import DESCRIPTION_WIDTH, ERROR_COLOR, INFO_COLOR, Control, _is_echo
+from ..model import error_message
+from ..style import new_figure
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FieldSlider", "Lesson", "html_table", "safe", "sci", "slider"]
+
+_SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+#: Scoped to lessons: projector-size widget text, tidy tables and message lines.
+LESSON_STYLE = """
+<style>
+.cevns-lesson { --jp-widgets-font-size: 14px; }
+.cevns-lesson .widget-html-content, .cevns-lesson .jupyter-widget-html-content {
+  line-height: 1.3; }
+.cevns-lesson table.cevns-table { border-collapse: collapse; font-size: 14px; margin: 2px 0; }
+.cevns-lesson table.cevns-table th, .cevns-lesson table.cevns-table td {
+  padding: 2px 10px; border-bottom: 1px solid #ddd; text-align: right; }
+.cevns-lesson table.cevns-table th:first-child, .cevns-lesson table.cevns-table td:first-child {
+  text-align: left; }
+.cevns-lesson table.cevns-table tr.cevns-total td { font-weight: 700; border-top: 2px solid #888; }
+</style>
+"""
+
+#: Width of a lesson (px): fits a 1280 px screen or projector next to JupyterLab's margins.
+LESSON_WIDTH = 1090
+
+
+def safe(method):
+    """Run a lesson callback; any exception becomes the lesson's message, never a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            result = method(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 -- shown to the user instead of raised
+            self.show_error(error_message(exc))
+            return None
+        return result
+
+    return wrapper
+
+
+def slider(description: str, value, low: float, high: float, step: float, *,
+           fmt: str = ".2f", tooltip: str = "", width: str = "400px", kind=W.FloatSlider,
+           css: str = "", description_width: str = DESCRIPTION_WIDTH, **kwargs) -> W.Widget:
+    """A slider styled like the explorer's controls (wide description column, live updates)."""
+    widget = kind(value=value, min=low, max=high, step=step, description=description,
+                  tooltip=tooltip, continuous_update=True, readout_format=fmt,
+                  style={"description_width": description_width},
+                  layout=W.Layout(width=width), **kwargs)
+    if css:
+        widget.add_class(css)
+    return widget
+
+
+def sci(value: float, digits: int = 3) -> str:
+    """A number in readable scientific notation: 1.57e-38 -> '1.57×10⁻³⁸'."""
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    power = int(exponent)
+    if power == 0:
+        return mantissa
+    return f"{mantissa}×10{str(power).translate(_SUPERSCRIPT_DIGITS)}"
+
+
+def html_table(header: list[str], rows: list[list[str]], *, total: list[str] | None = None,
+               caption: str = "") -> str:
+    """A small HTML table (cells are escaped by the caller where they hold user text)."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    if total:
+        body += '<tr class="cevns-total">' + "".join(f"<td>{c}</td>" for c in total) + "</tr>"
+    cap = f'<div style="font-weight:600;margin-top:4px">{caption}</div>' if caption else ""
+    return f'{cap}<table class="cevns-table"><tr>{head}</tr>{body}</table>'
+
+
+class Lesson:
+    """Base class of the lesson composites.
+
+    Attributes: ``widget`` (the top ``VBox`` to display; displaying the lesson shows it),
+    ``figures`` (name -> Bokeh figure, the lesson's own and any explorer figure it reuses),
+    ``sources`` (name -> ``ColumnDataSource``), ``views`` (name -> the ``BokehModel`` widget of
+    each own figure) and ``message`` (an HTML line for errors and notes).
+    """
+
+    name = "lesson"
+
+    def __init__(self):
+        ensure_bokehjs()
+        self.figures: dict[str, Any] = {}
+        self.sources: dict[str, Any] = {}
+        self.views: dict[str, Any] = {}
+        self.message = W.HTML(layout=W.Layout(margin="0 0 2px 6px", height="auto"))
+        self.message.add_class("cevns-message")
+
+    # --- building -----------------------------------------------------------------------
+    def _figure(self, name: str, title: str, x_label: str, y_label: str, *, width: int,
+                height: int, **kwargs):
+        """A styled Bokeh figure (both labels carry units) registered under ``name``."""
+        fig = new_figure(title, x_label, y_label, width=width, height=height, **kwargs)
+        self.figures[name] = fig
+        return fig
+
+    def _source(self, name: str, data: dict):
+        from bokeh.models import ColumnDataSource
+
+        src = ColumnDataSource(data=data, name=name)
+        self.sources[name] = src
+        return src
+
+    def _view(self, name: str):
+        """The ``BokehModel`` widget of figure ``name`` (created once, after the first data)."""
+        if name not in self.views:
+            view = wrap_figure(self.figures[name])
+            view.add_class(f"cevns-lesson-figure-{name}")
+            self.views[name] = view
+        return self.views[name]
+
+    def _adopt(self, figure_obj) -> W.Widget:
+        """Register an explorer figure (a ``BaseFigure``) and return its widget."""
+        self.figures[figure_obj.name] = figure_obj.figure
+        self.sources.update(figure_obj.sources)
+        return figure_obj.widget
+
+    def _frame(self, *rows: W.Widget, width: int = LESSON_WIDTH) -> W.VBox:
+        box = W.VBox([W.HTML(LESSON_STYLE, layout=W.Layout(height="0px", margin="0")), *rows],
+                     layout=W.Layout(width=f"{width}px"))
+        box.add_class("cevns-lesson")
+        box.add_class(f"cevns-lesson-{self.name}")
+        return box
+
+    # --- messages -----------------------------------------------------------------------
+    def show_error(self, text: str) -> None:
+        value = (f'<div class="cevns-error" style="color:{ERROR_COLOR}">&#9888; '
+                 f"{html.escape(text)}</div>") if text else ""
+        if self.message.value != value:
+            self.message.value = value
+
+    def show_info(self, text: str) -> None:
+        value = (f'<div class="cevns-info" style="color:{INFO_COLOR}">{html.escape(text)}</div>'
+                 if text else "")
+        if self.message.value != value:
+            self.message.value = value
+
+    @property
+    def error(self) -> str:
+        """The error text shown ('' if none)."""
+        if "cevns-error" not in self.message.value:
+            return ""
+        return html.unescape(self.message.value.split("&#9888; ", 1)[-1].split("</div>")[0])
+
+    # --- data and display ---------------------------------------------------------------
+    def data(self, source: str) -> dict:
+        """The current data of the named source (a copy of the dict)."""
+        return dict(self.sources[source].data)
+
+    @staticmethod
+    def _set(obj, **props) -> None:
+        """Set Bokeh properties only where they differ (each change is a patch message)."""
+        for key, value in props.items():
+            if getattr(obj, key) != value:
+                setattr(obj, key, value)
+
+    def show(self) -> None:
+        from IPython.display import display
+
+        display(self)
+
+    def _repr_mimebundle_(self, **kwargs):
+        ensure_bokehjs()
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class FieldSlider(Control):
+    """A slider bound to one numeric :class:`~cevns_widgets.Scenario` field of a model.
+
+    ``scale`` is the unit the slider shows the field in (the field is ``slider value *
+    scale``), e.g. ``scale=1e-10`` shows a magnetic moment in units of 1e-10 Bohr magnetons.
+    When the field is None (the detector has no such setting) ``when_none`` is shown next to
+    the slider; moving it sets the field (or shows why that is not allowed).
+    """
+
+    def __init__(self, model, field: str, description: str, *, low: float, high: float,
+                 step: float, scale: float = 1.0, fmt: str = ".3f", tooltip: str = "",
+                 log: bool = False, width: str = "400px", when_none: str = ""):
+        self.name = field.replace("_", "-")
+        self.fields = (field,)
+        self._field = field
+        self._spec = dict(description=description, low=low, high=high, step=step, fmt=fmt,
+                          tooltip=tooltip, log=log, width=width)
+        self._scale = scale
+        self._when_none = when_none
+        super().__init__(model)
+
+    def _build(self):
+        spec = self._spec
+        if spec["log"]:
+            self.slider = slider(spec["description"], 10 ** spec["low"], spec["low"],
+                                 spec["high"], spec["step"], fmt=spec["fmt"],
+                                 tooltip=spec["tooltip"], width=spec["width"],
+                                 kind=W.FloatLogSlider, base=10)
+        else:
+            self.slider = slider(spec["description"], spec["low"], spec["low"], spec["high"],
+                                 spec["step"], fmt=spec["fmt"], tooltip=spec["tooltip"],
+                                 width=spec["width"])
+        self.slider.add_class(f"cevns-{self.name}")
+        self.slider.observe(self._on_value, names="value")
+        return [self.slider]
+
+    def _shown(self, scenario) -> float | None:
+        value = getattr(scenario, self._field)
+        return None if value is None else value / self._scale
+
+    def _on_value(self, change):
+        try:
+            shown = self._shown(self.model.scenario)
+            if self._syncing or (shown is not None and _is_echo(self.slider, change["new"],
+                                                                 shown)):
+                return
+            value = float(f"{float(change['new']) * self._scale:.6g}")
+            self._apply(**{self._field: value})
+        except Exception as exc:  # noqa: BLE001 -- never a traceback in the widget
+            self.show_error(error_message(exc))
+
+    def sync(self, scenario):
+        shown = self._shown(scenario)
+        if shown is None:
+            if not self.error:
+                self.show_info(self._when_none)
+            return
+        if not self.error:
+            self.show_info("")
+        low, high = self.slider.min, self.slider.max
+        if isinstance(self.slider, W.FloatLogSlider):
+            low, high = 10**low, 10**high
+        value = float(min(max(shown, low), high))
+        if abs(self.slider.value - value) > 1e-12 * max(1.0, abs(value)):
+            self.slider.value = value

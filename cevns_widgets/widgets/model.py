@@ -1,0 +1,128 @@
+"""The state every control and figure shares: one validated scenario and its result.
+
+``ScenarioModel`` is a traitlets object, so widgets ``observe`` it. A change goes through
+:meth:`ScenarioModel.set`: the scenario is validated (``Scenario.replace``) and evaluated; on
+failure nothing changes except ``error``, so the figures keep the last good result.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from traitlets import Any, HasTraits, Instance, Unicode
+
+from ..api import Result, evaluate
+from ..presets import DEFAULT_PRESET, get_preset
+from ..scenario import Scenario, ScenarioError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ScenarioModel"]
+
+
+def _checked_result(scenario: Scenario) -> Result:
+    """Evaluate and touch the numbers that can still fail (threshold conversion)."""
+    result = evaluate(scenario)
+    result.threshold_observable  # noqa: B018 -- raises ScenarioError for a bad unit
+    result.events_total  # noqa: B018
+    return result
+
+
+def error_message(exc: BaseException) -> str:
+    """A one-line human message for an exception raised by an input (never a traceback)."""
+    if isinstance(exc, ScenarioError | ValueError):
+        return str(exc)
+    log.exception("unexpected error in a CEvNS widget callback")
+    return f"could not compute this: {type(exc).__name__}: {exc}"
+
+
+class ScenarioModel(HasTraits):
+    """A scenario, its :class:`~cevns_widgets.api.Result` and the last input error.
+
+    Args:
+        preset: name of the preset to start from (``DEFAULT_PRESET``: COHERENT CsI 2017).
+            Pass ``None`` with ``scenario`` to start elsewhere.
+        scenario: a :class:`~cevns_widgets.Scenario` to start from instead of a preset.
+
+    Traits (observe them): ``scenario``, ``result`` (always consistent with ``scenario``),
+    ``error`` (text of the last rejected change, ``""`` after a good one) and ``preset``
+    (the name of the preset the scenario came from, ``""`` if none; snippets are written
+    relative to it).
+    """
+
+    scenario = Instance(Scenario)
+    result = Instance(Result)
+    error = Unicode("")
+    preset = Unicode("")
+    #: What the last change was ("preset", "json", or a control's name); informative only.
+    last_change = Any(None)
+
+    def __init__(self, preset: str | None = DEFAULT_PRESET, scenario: Scenario | None = None):
+        super().__init__()
+        if scenario is None:
+            p = get_preset(preset or DEFAULT_PRESET)
+            scenario, name = p.scenario, p.name
+        else:
+            name = preset or ""
+        result = _checked_result(scenario)
+        self.set_trait("preset", name)
+        self.set_trait("scenario", scenario)
+        self.set_trait("result", result)
+
+    # --- changes ----------------------------------------------------------------------
+    def set(self, **changes) -> bool:
+        """Apply field changes (``Scenario`` field names). Returns True if accepted.
+
+        On a bad value ``error`` holds the reason and the scenario and result stay as they were.
+        """
+        try:
+            new = self.scenario.replace(**changes)
+            result = _checked_result(new)
+        except Exception as exc:  # noqa: BLE001 -- shown to the user, never raised in a widget
+            self.error = error_message(exc)
+            return False
+        self._commit(new, result, "set")
+        return True
+
+    def set_scenario(
+        self, scenario: Scenario, *, preset: str = "", source: str = "scenario"
+    ) -> bool:
+        """Replace the whole scenario (validated), e.g. one loaded from JSON."""
+        try:
+            if not isinstance(scenario, Scenario):
+                raise ScenarioError(f"expected a Scenario, got {type(scenario).__name__}")
+            result = _checked_result(scenario)
+        except Exception as exc:  # noqa: BLE001
+            self.error = error_message(exc)
+            return False
+        self.preset = preset
+        self._commit(scenario, result, source)
+        return True
+
+    def load_preset(self, name: str) -> bool:
+        """Set every field from the preset ``name``."""
+        try:
+            p = get_preset(name)
+        except ScenarioError as exc:
+            self.error = str(exc)
+            return False
+        return self.set_scenario(p.scenario, preset=p.name, source="preset")
+
+    def load_json(self, text: str) -> bool:
+        """Load a scenario saved with ``Scenario.to_json`` (validated; errors go to ``error``)."""
+        try:
+            scenario = Scenario.from_json(text)
+        except Exception as exc:  # noqa: BLE001
+            self.error = error_message(exc)
+            return False
+        return self.set_scenario(scenario, preset="", source="json")
+
+    def _commit(self, scenario: Scenario, result: Result, source: str) -> None:
+        self.error = ""
+        self.last_change = source
+        if scenario == self.scenario:
+            return
+        # result first: observers of `scenario` (the controls) can then read a matching result.
+        with self.hold_trait_notifications():
+            self.result = result
+            self.scenario = scenario

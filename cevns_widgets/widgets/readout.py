@@ -1,0 +1,132 @@
+"""The headline: expected events with the published uncertainty budget, in large type."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as W
+
+from ..api import Result
+from ..physics.sources.sns import FLAVOR_LABELS, FLAVORS
+from ..presets import get_preset
+from ..scenario import ScenarioError
+from .model import ScenarioModel
+from .style import FLAVOR_COLORS
+from .units import threshold_keVnr
+
+__all__ = ["Readout", "format_events"]
+
+_BUDGET_NAMES = {
+    "flux": "flux",
+    "quenching": "quenching",
+    "form_factor": "form factor",
+    "selection": "selection",
+}
+
+
+def format_events(value: float, digits: int = 3) -> str:
+    """Events with ``digits`` significant figures, no exponent for everyday sizes."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    if 1 <= abs(value) < 1e6:
+        decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
+        return f"{value:,.{decimals}f}"
+    return f"{value:.{digits}g}"
+
+
+class Readout:
+    """Large-type readout of ``model.result``: events +- uncertainty, by flavour, budget, and
+    the published numbers when the scenario is exactly a preset's.
+
+    ``widget`` is an ``ipywidgets.HTML``; ``text`` is its plain headline (e.g. "176 ± 49
+    events").
+    """
+
+    def __init__(self, model: ScenarioModel | None = None):
+        self.widget = W.HTML(layout=W.Layout(width="100%"))
+        self.widget.add_class("cevns-readout")
+        self.text = ""
+        self.model = model
+        if model is not None:
+            self.update(model.result)
+            model.observe(lambda ch: self.update(ch["new"]), names="result")
+            model.observe(lambda ch: self.update(model.result), names="preset")
+
+    def update(self, result: Result) -> None:
+        try:
+            self.widget.value = self._html(result)
+        except Exception as exc:  # noqa: BLE001 -- keep the last good readout
+            self.widget.value += (
+                f'<div style="color:#B00020">could not update: {html.escape(str(exc))}</div>'
+            )
+
+    def _html(self, result: Result) -> str:
+        s = result.scenario
+        total = result.events_total
+        unc = result.uncertainty()
+        self.text = f"{format_events(total)} ± {format_events(unc['events'], 2)} events"
+        parts = " · ".join(
+            f'<span style="color:{FLAVOR_COLORS[f]};font-weight:600">{FLAVOR_LABELS[f]}</span> '
+            f"{format_events(result.events_by_flavor[f])}"
+            for f in FLAVORS
+        )
+        budget = ", ".join(
+            f"{_BUDGET_NAMES[k]} {100 * v:.0f}%" for k, v in unc["components"].items()
+        )
+        try:
+            t_nr = f" ≈ {threshold_keVnr(s):.3g} keVnr" if s.threshold_unit != "keVnr" else ""
+        except (ValueError, ScenarioError):
+            t_nr = ""
+        window = s.time_window_us
+        cuts = f"threshold {s.threshold:g} {s.threshold_unit}{t_nr}"
+        if s.roi_max is not None:
+            cuts += f", below {s.roi_max:g} {result.observable}"
+        if window is not None:
+            cuts += f", {window[0]:g}–{window[1]:g} µs"
+        setup = (
+            f"{html.escape(s.target)} · {s.mass_kg:.3g} kg · {s.distance_m:.3g} m · "
+            f"{s.pot:.3g} POT · {cuts}"
+        )
+        details = [
+            f'<div style="font-size:15px">{parts}</div>',
+            f'<div style="font-size:13px;color:#444">{setup}</div>',
+            f'<div style="font-size:13px;color:#444">uncertainty {100 * unc["fraction"]:.0f}%'
+            f" (COHERENT 2017 budget: {budget})</div>",
+        ]
+        published = self._published(result)
+        if published:
+            details.append(f'<div style="font-size:13px;color:#1f4e79">{published}</div>')
+        for note in result.notes():
+            details.append(
+                f'<div style="font-size:13px;color:#8a5a00">&#9888; {html.escape(note)}</div>'
+            )
+        return (
+            '<div style="display:flex;align-items:center;gap:22px;line-height:1.25;'
+            'padding:2px 4px">'
+            '<div style="white-space:nowrap;text-align:center">'
+            '<span class="cevns-events" style="font-size:46px;font-weight:700">'
+            f"{format_events(total)}</span>"
+            '<span class="cevns-uncertainty" style="font-size:30px;font-weight:600"> ± '
+            f"{format_events(unc['events'], 2)}</span>"
+            '<div style="font-size:16px;margin-top:-4px">expected CEvNS events</div></div>'
+            f"<div>{''.join(details)}</div></div>"
+        )
+
+    def _published(self, result: Result) -> str:
+        name = self.model.preset if self.model is not None else ""
+        if not name:
+            return ""
+        p = get_preset(name)
+        if not p.published or result.scenario != p.scenario:
+            return ""
+        pub = p.published
+        text = f"Published ({html.escape(p.title.split(':')[0])}): "
+        if "predicted" in pub:
+            text += f"predicted {pub['predicted']:g} ± {pub.get('predicted_error', 0):g}"
+        if "observed" in pub:
+            text += f", observed {pub['observed']:g} ± {pub.get('observed_error', 0):g}"
+        return text
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -1,0 +1,663 @@
+"""The widget layer without a browser: controls -> model -> figures, readout, export."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import re
+
+import numpy as np
+import pytest
+
+from cevns_widgets import PRESETS, Scenario, evaluate, expected_events, get_preset
+from cevns_widgets.physics.sources.sns import FLAVORS
+from cevns_widgets.widgets import (
+    ArrivalTimeFigure,
+    DistanceControl,
+    Explorer,
+    FluxFigure,
+    FormFactorFigure,
+    NSquaredFigure,
+    ObservedSpectrumFigure,
+    QuenchingFigure,
+    RecoilSpectrumFigure,
+    ScenarioModel,
+    ThresholdControl,
+    ThresholdScanFigure,
+    python_snippet,
+    spectrum_csv,
+)
+from cevns_widgets.widgets import model as model_module
+from cevns_widgets.widgets.export import snippet_options
+
+_NOW = datetime.datetime.now(datetime.UTC)
+FIGURE_CLASSES = [
+    RecoilSpectrumFigure,
+    ObservedSpectrumFigure,
+    ThresholdScanFigure,
+    NSquaredFigure,
+    ArrivalTimeFigure,
+    FluxFigure,
+    FormFactorFigure,
+    QuenchingFigure,
+]
+
+
+@pytest.fixture
+def ex():
+    explorer = Explorer()
+    explorer.activate_all()  # every figure follows the model (no tabs to click here)
+    return explorer
+
+
+def _column(values) -> np.ndarray:
+    if len(values) and isinstance(values[0], np.ndarray):  # multi-line: list of arrays
+        return np.concatenate(values)
+    return np.array(values, copy=True)
+
+
+def _snapshot(ex) -> dict:
+    """Every data column of every figure, copied."""
+    return {
+        (name, src, col): _column(values)
+        for name, fig in ex.figures.items()
+        for src, cds in fig.sources.items()
+        for col, values in cds.data.items()
+    }
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(
+        a[k].shape == b[k].shape and (a[k] == b[k]).all() for k in a
+    )
+
+
+def _changed_sources(before: dict, after: dict) -> set[str]:
+    return {
+        k[1]
+        for k in before
+        if before[k].shape != after[k].shape or not (before[k] == after[k]).all()
+    }
+
+
+def _events_text(ex) -> str:
+    return re.search(r'class="cevns-events"[^>]*>([^<]+)<', ex.readout.widget.value).group(1)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def test_model_starts_on_the_default_preset():
+    m = ScenarioModel()
+    assert m.preset == "coherent-csi-2017"
+    assert m.scenario == get_preset("coherent-csi-2017").scenario
+    assert m.result.scenario == m.scenario
+    assert m.error == ""
+
+
+def test_model_set_rejects_bad_input_and_keeps_the_result():
+    m = ScenarioModel()
+    good = m.result
+    assert m.set(distance_m=25.0)
+    assert m.scenario.distance_m == 25.0 and m.result is not good
+    last = m.result
+    assert not m.set(distance_m=-3.0)
+    assert "distance_m" in m.error
+    assert m.result is last and m.scenario.distance_m == 25.0
+    assert not m.set(
+        threshold_unit="keVee",
+        quenching="none",
+        light_yield_PE_per_keVee=None,
+        efficiency="none",
+        roi_max=None,
+    )
+    assert "keVee" in m.error
+    assert m.set(mass_kg=20.0) and m.error == ""
+
+
+def test_model_never_raises_on_an_unexpected_error(monkeypatch):
+    m = ScenarioModel()
+    last = m.result
+
+    def broken(_scenario):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(model_module, "evaluate", broken)
+    assert not m.set(distance_m=30.0)
+    assert "boom" in m.error and m.result is last
+
+
+# --------------------------------------------------------------------------- each control
+
+
+def test_initial_explorer_shows_the_preset(ex):
+    r = ex.model.result
+    assert _events_text(ex) == f"{r.events_total:.0f}"
+    assert "Published" in ex.readout.widget.value
+    T, by = r.recoil_spectrum()
+    data = ex.recoil.sources["recoil_spectrum"].data
+    np.testing.assert_allclose(data["T"], T)
+    for f in FLAVORS:
+        np.testing.assert_allclose(data[f], by[f])
+    np.testing.assert_allclose(data["total"], sum(by.values()))
+    assert ex.controls.errors() == {}
+
+
+@pytest.mark.parametrize(
+    "name, act, field, expect_sources",
+    [
+        (
+            "threshold",
+            lambda c: setattr(c.threshold.slider, "value", 10.0),
+            "threshold",
+            {"threshold_marker", "nsquared_reference", "nsquared_current", "arrival_time"},
+        ),
+        (
+            "distance",
+            lambda c: setattr(c.distance.slider, "value", 40.0),
+            "distance_m",
+            {
+                "recoil_spectrum",
+                "observed_spectrum",
+                "events_vs_threshold",
+                "threshold_marker",
+                "flux_spectrum",
+            },
+        ),
+        (
+            "mass",
+            lambda c: setattr(c.mass.slider, "value", 100.0),
+            "mass_kg",
+            {"recoil_spectrum", "observed_spectrum", "events_vs_threshold", "threshold_marker"},
+        ),
+        (
+            "exposure",
+            lambda c: setattr(c.exposure.slider, "value", 20.0),
+            "pot",
+            {
+                "recoil_spectrum",
+                "observed_spectrum",
+                "events_vs_threshold",
+                "threshold_marker",
+                "flux_spectrum",
+            },
+        ),
+        (
+            "time window",
+            lambda c: setattr(c.time_window.slider, "value", (0.0, 3.0)),
+            "time_window_stop_us",
+            {"recoil_spectrum", "observed_spectrum", "events_vs_threshold", "threshold_marker"},
+        ),
+        (
+            "quenching factor",
+            lambda c: setattr(c.quenching.factor, "value", 0.12),
+            "quenching_factor",
+            {
+                "observed_spectrum",
+                "events_vs_threshold",
+                "threshold_marker",
+                "arrival_time",
+                "nsquared_reference",
+                "nsquared_current",
+                "quenching",
+            },
+        ),
+        (
+            "form factor",
+            lambda c: setattr(c.form_factor.dropdown, "value", "klein-nystrand"),
+            "form_factor",
+            None,
+        ),
+        (
+            "neutron radius",
+            lambda c: setattr(c.form_factor.radius, "value", 5.5),
+            "neutron_rms_radius_fm",
+            None,
+        ),
+        (
+            "quenching model",
+            lambda c: setattr(c.quenching.dropdown, "value", "lindhard"),
+            "quenching",
+            None,
+        ),
+        ("target", lambda c: setattr(c.target.dropdown, "value", "Xe"), "target", None),
+        ("formula", lambda c: setattr(c.target.text, "value", "GaAs"), "target", None),
+    ],
+)
+def test_each_control_changes_model_sources_and_readout(ex, name, act, field, expect_sources):
+    before_scenario = ex.model.scenario
+    before_text = ex.readout.widget.value
+    before = _snapshot(ex)
+    act(ex.controls)
+    assert ex.controls.errors() == {}, name
+    assert ex.model.error == ""
+    assert getattr(ex.model.scenario, field) != getattr(before_scenario, field)
+    assert ex.readout.widget.value != before_text
+    after = _snapshot(ex)
+    changed = _changed_sources(before, after)
+    if expect_sources is not None:
+        # exactly what this control changes is recomputed (nothing else)
+        assert changed == expect_sources, name
+    else:
+        assert "threshold_marker" in changed
+    r = ex.model.result
+    assert r.scenario == ex.model.scenario
+    marker = {
+        k: np.asarray(v) for k, v in ex.threshold_scan.sources["threshold_marker"].data.items()
+    }
+    assert marker["y"][0] == pytest.approx(r.events_total)
+    assert marker["x"][0] == pytest.approx(r.threshold_observable)
+    assert _events_text(ex) == re.sub(r"\s", "", f"{r.events_total:,.{_dec(r.events_total)}f}")
+
+
+def _dec(v: float) -> int:
+    return max(0, 2 - int(np.floor(np.log10(abs(v)))))
+
+
+def test_beam_power_in_days_mode_changes_the_exposure(ex):
+    c = ex.controls
+    c.exposure.mode.value = "days"
+    days = c.exposure.slider.value
+    pot = ex.model.scenario.pot
+    c.exposure.power.value = 2.0
+    assert ex.model.scenario.pot == pytest.approx(pot * 2.0 / 1.4, rel=2e-3)
+    assert c.exposure.slider.value == pytest.approx(days, rel=2e-3)
+    assert "2 MW" in c.exposure.summary.value
+    c.exposure.mode.value = "POT"
+    assert c.exposure.slider.value == pytest.approx(ex.model.scenario.pot)
+
+
+def test_threshold_unit_switch_converts_the_value(ex):
+    c = ex.controls
+    assert list(c.threshold.unit.options) == ["keVnr", "keVee", "PE"]
+    events = ex.model.result.events_total
+    c.threshold.unit.value = "keVee"
+    s = ex.model.scenario
+    assert s.threshold_unit == "keVee"
+    assert s.threshold == pytest.approx(6.0 / 13.348, abs=0.02)
+    assert c.threshold.slider.description == "Threshold [keVee]"
+    assert ex.model.result.events_total == pytest.approx(events, rel=0.05)
+    c.threshold.unit.value = "keVnr"
+    assert ex.model.scenario.threshold == pytest.approx(6.0 / 13.348 / 0.0878, abs=0.15)
+    assert ex.threshold_scan.figure.xaxis[0].axis_label == "Threshold [PE]"  # observable
+
+
+def test_quenching_none_makes_a_bare_recoil_counter(ex):
+    c = ex.controls
+    c.quenching.dropdown.value = "none"
+    s = ex.model.scenario
+    assert (s.quenching, s.threshold_unit, s.light_yield_PE_per_keVee, s.efficiency) == (
+        "none",
+        "keVnr",
+        None,
+        "none",
+    )
+    assert s.roi_max is None
+    assert "bare recoil counter" in c.quenching.message.value
+    assert list(c.threshold.unit.options) == ["keVnr"]
+    assert ex.model.result.observable == "keVnr"
+    assert ex.observed.figure.xaxis[0].axis_label == "Recoil energy T [keVnr]"
+
+
+def test_slider_echo_does_not_change_the_scenario(ex):
+    """The browser snaps 14.6 kg to the log grid and sends it back: that is not an edit."""
+    c = ex.controls
+    before = ex.model.scenario
+    c.mass.slider.value = 10 ** round(np.log10(14.6), 3)
+    c.distance.slider.value = 10 ** round(np.log10(19.3), 3)
+    c.quenching.factor.value = 0.088
+    assert ex.model.scenario == before
+    c.mass.slider.value = 20.0
+    assert ex.model.scenario.mass_kg == 20.0
+
+
+def test_rounding_keeps_numbers_short(ex):
+    c = ex.controls
+    c.distance.slider.value = 10**1.4567
+    c.mass.slider.value = 10**2.3456
+    assert ex.model.scenario.distance_m == 28.6
+    assert ex.model.scenario.mass_kg == 222.0
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_bad_formula_shows_error_inline_and_keeps_last_good_figures(ex):
+    c = ex.controls
+    before = _snapshot(ex)
+    before_readout = ex.readout.widget.value
+    c.target.text.value = "Xx"
+    assert "unknown target 'Xx'" in c.target.error
+    assert "cevns-error" in c.target.message.value
+    assert ex.model.error and ex.model.scenario.target == "CsI"
+    assert _same(before, _snapshot(ex))
+    assert ex.readout.widget.value == before_readout
+    assert set(c.errors()) == {"target"}
+    # a good value clears the message
+    c.target.text.value = "NaI"
+    assert c.target.error == "" and ex.model.scenario.target == "NaI"
+    assert c.target.dropdown.value == "NaI"
+
+
+def test_empty_time_window_is_an_inline_error(ex):
+    c = ex.controls
+    before = ex.model.scenario
+    c.time_window.slider.value = (5.0, 5.0)
+    assert "end after it starts" in c.time_window.error
+    assert ex.model.scenario == before
+
+
+def test_errors_in_callbacks_never_escape(ex, monkeypatch):
+    c = ex.controls
+
+    def broken(**_changes):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(ex.model, "set", broken)
+    c.distance.slider.value = 50.0  # must not raise
+    assert "kaboom" in c.distance.error
+
+
+def test_figure_update_failure_keeps_last_data():
+    fig = RecoilSpectrumFigure(ScenarioModel())
+    data = dict(fig.sources["recoil_spectrum"].data)
+    assert fig.update(object()) is False  # not a Result
+    assert fig.error
+    assert fig.sources["recoil_spectrum"].data["total"] is data["total"]
+
+
+# --------------------------------------------------------------------------- presets
+
+
+def _controls_match(ex, s: Scenario):
+    c = ex.controls
+    assert c.preset.dropdown.value == ex.model.preset
+    assert c.target.dropdown.value == (
+        s.target if s.target in dict(c.target.dropdown.options).values() else "other"
+    )
+    assert c.threshold.slider.value == pytest.approx(s.threshold)
+    assert c.threshold.unit.value == s.threshold_unit
+    assert c.distance.slider.value == pytest.approx(s.distance_m)
+    assert c.mass.slider.value == pytest.approx(s.mass_kg)
+    assert c.exposure.slider.value * c.exposure._pot_per_unit() == pytest.approx(s.pot)
+    assert c.form_factor.dropdown.value == s.form_factor
+    assert c.quenching.dropdown.value == s.quenching
+    window = s.time_window_us or (0.0, 20.0)
+    assert tuple(c.time_window.slider.value) == pytest.approx(window)
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_preset_chooser_sets_every_control(ex, name):
+    other = next(n for n in PRESETS if n != name)
+    ex.controls.preset.dropdown.value = other
+    ex.controls.distance.slider.value = 50.0  # something to undo
+    ex.controls.preset.dropdown.value = name
+    s = get_preset(name).scenario
+    assert ex.model.scenario == s and ex.model.preset == name
+    _controls_match(ex, s)
+    assert ex.model.result.events_total == pytest.approx(evaluate(s).events_total)
+    assert ex.controls.errors() == {}
+
+
+def test_reset_button_restores_the_preset(ex):
+    c = ex.controls
+    c.distance.slider.value = 50.0
+    assert "modified" in c.preset.message.value
+    c.preset.reset.click()
+    assert ex.model.scenario == get_preset("coherent-csi-2017").scenario
+    assert "modified" not in c.preset.message.value
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _run_snippet(code: str) -> float:
+    ns: dict = {}
+    exec(code, ns)  # noqa: S102 -- this is the point of the test
+    return ns["result"]["events_total"]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda c: None,
+        lambda c: setattr(c.distance.slider, "value", 33.0),
+        lambda c: (
+            setattr(c.threshold.slider, "value", 9.5),
+            setattr(c.mass.slider, "value", 2000.0),
+        ),
+        lambda c: setattr(c.time_window.slider, "value", (0.0, 20.0)),  # window back to None
+        lambda c: (
+            setattr(c.target.text, "value", "Cs-133"),
+            setattr(c.form_factor.radius, "value", 5.5),
+        ),
+        lambda c: setattr(c.quenching.dropdown, "value", "none"),
+        lambda c: setattr(c.preset.dropdown, "value", "nai-2t-28m"),
+    ],
+)
+def test_snippet_reproduces_events_total(ex, edit):
+    edit(ex.controls)
+    assert ex.controls.errors() == {}
+    code = ex.export.snippet.value
+    assert "cevns_widgets.expected_events(" in code
+    assert _run_snippet(code) == pytest.approx(ex.model.result.events_total, rel=1e-12)
+
+
+def test_snippet_lists_only_what_differs():
+    base = get_preset("coherent-csi-2017").scenario
+    name, opts = snippet_options(base.replace(distance_m=25.0), "coherent-csi-2017")
+    assert (name, opts) == ("coherent-csi-2017", {"distance_m": 25.0})
+    code = python_snippet(base, "coherent-csi-2017")
+    assert "expected_events('coherent-csi-2017')" in code
+    # going back to None cannot be said relative to the preset: defaults are used instead
+    name, opts = snippet_options(
+        base.replace(time_window_start_us=None, time_window_stop_us=None), "coherent-csi-2017"
+    )
+    assert name is None and "time_window_start_us" not in opts
+    assert expected_events(**opts)["events_total"] == pytest.approx(
+        evaluate(base.replace(time_window_start_us=None, time_window_stop_us=None)).events_total
+    )
+
+
+def test_json_save_and_load_round_trip(ex):
+    c = ex.controls
+    c.distance.slider.value = 42.0
+    c.target.dropdown.value = "Ge"
+    saved = ex.model.scenario.to_json()
+    link = ex.export.links.value
+    assert 'download="cevns_scenario.json"' in link
+    # the JSON in the link is the scenario
+    import base64
+
+    payload = re.search(r'href="data:application/json;charset=utf-8;base64,([^"]+)"', link)
+    assert Scenario.from_json(base64.b64decode(payload.group(1)).decode()) == ex.model.scenario
+    c.preset.dropdown.value = "coherent-lar-2020"
+    assert ex.model.scenario.target == "Ar"
+    upload = {
+        "name": "mine.json",
+        "type": "application/json",
+        "size": len(saved),
+        "content": memoryview(saved.encode()),
+        "last_modified": _NOW,
+    }
+    ex.export.upload.value = (upload,)
+    assert ex.model.scenario == Scenario.from_json(saved)
+    assert "loaded mine.json" in ex.export.upload_message.value
+    assert c.distance.slider.value == pytest.approx(42.0)
+    assert c.target.dropdown.value == "Ge"
+    assert ex.model.preset == ""
+    assert c.preset.dropdown.value is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"target": "CsI", "mass_kg": -1}', "mass_kg"),
+        ('{"target": "CsI", "colour": "red"}', "unknown scenario field"),
+        ('{"format": "other/9"}', "unsupported scenario format"),
+        ("[1, 2]", "JSON object"),
+    ],
+)
+def test_bad_json_upload_is_an_inline_error(ex, text, message):
+    before = ex.model.scenario
+    upload = {
+        "name": "bad.json",
+        "type": "application/json",
+        "size": len(text),
+        "content": memoryview(text.encode()),
+        "last_modified": _NOW,
+    }
+    ex.export.upload.value = (upload,)
+    assert message in ex.export.upload_message.value
+    assert "cevns-error" in ex.export.upload_message.value
+    assert ex.model.scenario == before
+
+
+def test_csv_content(ex):
+    r = ex.model.result
+    text = spectrum_csv(r, "recoil")
+    lines = text.splitlines()
+    comments = [ln for ln in lines if ln.startswith("#")]
+    assert any("dN/dT in events per keVnr" in ln for ln in comments)
+    scen = json.loads(next(ln for ln in comments if ln.startswith("# scenario: "))[12:])
+    assert Scenario.from_dict(scen) == r.scenario
+    rows = list(csv.reader(io.StringIO("\n".join(ln for ln in lines if not ln.startswith("#")))))
+    assert rows[0] == ["T_keVnr", *FLAVORS, "total"]
+    table = np.array(rows[1:], dtype=float)
+    T, by = r.recoil_spectrum()
+    assert table.shape == (T.size, 5)
+    np.testing.assert_allclose(table[:, 0], T, rtol=1e-5)
+    np.testing.assert_allclose(table[:, 4], sum(by.values()), rtol=1e-5, atol=1e-12)
+    # the observed spectrum in PE, and its link in the panel
+    obs = spectrum_csv(r, "observed")
+    assert obs.splitlines()[3].startswith("x_PE,")
+    assert 'download="cevns_recoil_spectrum.csv"' in ex.export.links.value
+    with pytest.raises(ValueError):
+        spectrum_csv(r, "nonsense")
+
+
+def test_export_links_follow_the_model_only_when_active():
+    ex = Explorer()
+    assert ex.export.active is False
+    old = ex.export.links.value
+    ex.controls.distance.slider.value = 50.0
+    assert ex.export.links.value == old  # not rebuilt while the Share tab is hidden
+    assert "distance_m=50.0" in ex.export.snippet.value  # the snippet is cheap: always current
+    ex.tabs.selected_index = len(ex.tabs.children) - 1
+    assert ex.export.active and ex.export.links.value != old
+
+
+# --------------------------------------------------------------------------- figures
+
+
+@pytest.mark.parametrize("cls", FIGURE_CLASSES)
+def test_each_figure_stands_alone(cls):
+    fig = cls()  # no model: empty until update
+    for scenario in (
+        get_preset("coherent-csi-2017").scenario,
+        get_preset("coherent-lar-2020").scenario,
+        Scenario(target="Xe"),
+    ):
+        assert fig.update(evaluate(scenario)), fig.error
+    assert fig.widget.render_bundle  # a BokehModel
+    for src in fig.sources.values():
+        assert src.name in fig.sources
+    bundle = fig._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+@pytest.mark.parametrize("cls", FIGURE_CLASSES)
+def test_every_axis_label_has_units(cls):
+    fig = cls(ScenarioModel())
+    for axis in (*fig.figure.xaxis, *fig.figure.yaxis):
+        label = axis.axis_label
+        assert re.search(r"\[[^\]]+\]|\([^)]+\)", label), f"{cls.__name__}: {label!r}"
+
+
+def test_one_figure_linked_to_one_control():
+    model = ScenarioModel("coherent-csi-2017")
+    threshold = ThresholdControl(model)
+    distance = DistanceControl(model)
+    fig = RecoilSpectrumFigure(model)
+    total = np.array(fig.sources["recoil_spectrum"].data["total"])
+    distance.slider.value = 38.6
+    np.testing.assert_allclose(
+        fig.sources["recoil_spectrum"].data["total"], total * (19.3 / 38.6) ** 2, rtol=1e-12
+    )
+    threshold.slider.value = 12.0
+    assert fig.threshold_box.right == pytest.approx(12.0 / 13.348 / 0.0878, rel=0.02)
+
+
+def test_inactive_tab_figures_catch_up():
+    ex = Explorer()
+    assert ex.timing.active and not ex.nsquared.active
+    old = np.array(ex.nsquared.sources["nsquared_current"].data["sigma"])
+    ex.controls.target.dropdown.value = "Xe"
+    assert (ex.nsquared.sources["nsquared_current"].data["sigma"] == old).all()
+    ex.tabs.selected_index = 1
+    assert ex.nsquared.active and not ex.timing.active
+    assert ex.nsquared.sources["nsquared_current"].data["label"][0] == "Xe"
+
+
+def test_log_toggle_switches_the_scale(ex):
+    from bokeh.models import LogScale
+
+    ex.log_toggle.value = True
+    for fig in (ex.recoil, ex.observed):
+        assert isinstance(fig.figure.extra_y_scales["log"], LogScale)
+        assert all(r.y_range_name == "log" for r in fig._renderers)
+        assert fig._log_axis.visible and not fig.figure.yaxis[0].visible
+        top = np.nanmax(fig.sources[fig.name].data["total"])
+        assert fig.figure.extra_y_ranges["log"].start == pytest.approx(top * 1e-4)
+    ex.log_toggle.value = False
+    assert all(r.y_range_name == "default" for r in ex.recoil._renderers)
+    assert ex.recoil.figure.yaxis[0].visible and not ex.recoil._log_axis.visible
+    assert ex.recoil.figure.y_range.start == 0
+
+
+def test_arrival_time_fraction_and_window(ex):
+    title = ex.timing.figure.title.text
+    assert "of the signal in 0–12 µs" in title
+    assert 0.99 < ex.timing.fraction <= 1.0
+    ex.controls.time_window.slider.value = (0.0, 1.0)
+    assert ex.timing.window_box.right == 1.0
+    assert 0.1 < ex.timing.fraction < 0.6
+    data = ex.timing.sources["arrival_time"].data
+    # fractions of the signal per us: they add up to 1 over all times (0-20 us here)
+    integral = sum(np.trapezoid(data[f], data["t"]) for f in FLAVORS)
+    assert integral == pytest.approx(1.0, abs=2e-3)
+    before = {f: np.array(data[f]) for f in FLAVORS}
+    ex.controls.distance.slider.value = 60.0  # the shape does not depend on the distance
+    for f in FLAVORS:
+        np.testing.assert_array_equal(ex.timing.sources["arrival_time"].data[f], before[f])
+
+
+def test_nsquared_follows_the_n_squared_law(ex):
+    ref = ex.nsquared.sources["nsquared_reference"].data
+    line = ex.nsquared.sources["nsquared_line"].data
+    assert np.allclose(line["sigma"] / line["N"] ** 2, line["sigma"][0] / line["N"][0] ** 2)
+    light = [i for i, lab in enumerate(ref["label"]) if lab in ("12C", "40Ar")]
+    ratio = ref["sigma"][light[1]] / ref["sigma"][light[0]]
+    assert 5 < ratio < (22 / 6) ** 2 * 1.5  # roughly N^2 (less with the threshold)
+    ex.controls.target.dropdown.value = "Xe"
+    cur = ex.nsquared.sources["nsquared_current"].data
+    assert cur["label"][0] == "Xe" and 75 < cur["N"][0] < 80
+
+
+def test_flux_figure_integrates_to_the_fluence(ex):
+    from cevns_widgets.physics.sources import sns
+
+    s = ex.model.scenario
+    data = ex.flux.sources["flux_spectrum"].data
+    expected = sns.fluence_per_cm2(s.pot, s.distance_m, s.nu_per_pot)
+    for f in FLAVORS:
+        assert np.sum(data[f]) * 1.0 == pytest.approx(expected, rel=1e-3)
+
+
+def test_explorer_displays_as_a_widget(ex):
+    bundle = ex._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.widget.model_id
+    assert "cevns-explorer" in ex.widget._dom_classes
