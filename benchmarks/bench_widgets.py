@@ -16,7 +16,8 @@ Two settings are measured:
   ZMQ as it is in JupyterLab or Voila, so this is what a user's kernel spends per slider step.
 
 Run:  .venv/bin/python benchmarks/bench_widgets.py [--repeat 40] [--all-figures] [--no-kernel]
-Writes benchmarks/output/widget_update_times.json.
+Writes benchmarks/output/widget_update_times.json. Exits 1 if an in-process median is over the
+10 ms budget (the in-kernel numbers are reported only: they depend on the machine's load).
 """
 
 from __future__ import annotations
@@ -212,10 +213,10 @@ def main(argv=None) -> int:
     worst = _print(f"in-process (no comm), {scope}", in_process)
     report["in_process"] = in_process
     if not args.no_kernel:
+        # Reported, not enforced: ZMQ sends make it sensitive to what else the machine runs.
         in_kernel = bench_in_kernel(args.repeat, args.all_figures)
-        worst_k = _print(f"inside an ipykernel (messages serialised and sent), {scope}", in_kernel)
+        _print(f"inside an ipykernel (messages serialised and sent), {scope}", in_kernel)
         report["kernel"] = in_kernel
-        worst = max(worst, worst_k)
     print(f"\ntotal {time.perf_counter() - t0:.1f} s")
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(report, indent=2))

@@ -545,9 +545,10 @@ def test_export_links_follow_the_model_only_when_active():
     old = ex.export.links.value
     ex.controls.distance.slider.value = 50.0
     assert ex.export.links.value == old  # not rebuilt while the Share tab is hidden
-    assert "distance_m=50.0" in ex.export.snippet.value  # the snippet is cheap: always current
+    assert "distance_m=50.0" not in ex.export.snippet.value
     ex.tabs.selected_index = len(ex.tabs.children) - 1
     assert ex.export.active and ex.export.links.value != old
+    assert "distance_m=50.0" in ex.export.snippet.value
 
 
 # --------------------------------------------------------------------------- figures
@@ -661,3 +662,30 @@ def test_explorer_displays_as_a_widget(ex):
     bundle = ex._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.widget.model_id
     assert "cevns-explorer" in ex.widget._dom_classes
+
+
+def test_out_of_range_value_from_a_file_is_explained(ex):
+    assert ex.export.load_text('{"distance_m": 500.0}')
+    assert ex.model.scenario.distance_m == 500.0
+    assert "outside this slider" in ex.controls.distance.message.value
+    assert ex.controls.distance.slider.value == pytest.approx(100.0)
+    ex.controls.distance.slider.value = 50.0  # a real move: used, and the note goes
+    assert ex.model.scenario.distance_m == 50.0
+    assert ex.controls.distance.message.value == ""
+
+
+@pytest.mark.parametrize("cls", FIGURE_CLASSES)
+def test_every_figure_can_be_saved_as_png(cls):
+    from bokeh.models import SaveTool
+
+    fig = cls()
+    assert any(isinstance(t, SaveTool) for t in fig.figure.toolbar.tools)
+
+
+def test_snippet_after_loading_json_reproduces(ex):
+    text = get_preset("coherent-lar-2020").scenario.replace(mass_kg=610.0).to_json()
+    assert ex.export.load_text(text)
+    assert ex.model.preset == ""
+    assert _run_snippet(ex.export.snippet.value) == pytest.approx(
+        ex.model.result.events_total, rel=1e-12
+    )

@@ -8,6 +8,7 @@ its widgets without sending anything back. Callbacks never raise: errors become 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import logging
@@ -160,14 +161,20 @@ class Control:
             and all(getattr(old, f) == getattr(new, f) for f in self.fields)
         ):
             return
-        self._run_sync(new)
         if reset:
-            self.show_error("")
+            self.show_error("")  # a preset or file replaced everything: old messages go
+        self._run_sync(new)
 
     def _run_sync(self, scenario: Scenario) -> None:
         self._syncing = True
         try:
-            self.sync(scenario)
+            # one state message per widget however many of its traits change (range, step,
+            # description, value...): fewer messages, and the browser never sees a half-set
+            # slider (a value outside its old range would be clamped there)
+            with contextlib.ExitStack() as stack:
+                for w in _descendants(self.widget):
+                    stack.enter_context(w.hold_sync())
+                self.sync(scenario)
         except Exception as exc:  # noqa: BLE001
             self.show_error(error_message(exc))
         finally:
@@ -175,6 +182,13 @@ class Control:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _descendants(widget) -> list:
+    out = [widget]
+    for child in getattr(widget, "children", ()):
+        out.extend(_descendants(child))
+    return out
 
 
 def _set_slider(
@@ -218,12 +232,18 @@ def _is_echo(slider, new: float, current: float) -> bool:
     return abs(new - current) <= 0.5 * step + 1e-9
 
 
-def _set_log_slider(slider, value: float) -> None:
-    """Set a FloatLogSlider to ``value``, clamped to its range (no event if unchanged)."""
+def _set_log_slider(slider, value: float) -> str:
+    """Set a FloatLogSlider to ``value``, clamped to its range (no event if unchanged).
+
+    Returns a note if ``value`` (e.g. from a JSON file) lies outside the slider's range.
+    """
     lo, hi = slider.base**slider.min, slider.base**slider.max
-    value = float(min(max(value, lo), hi))
-    if not np.isclose(slider.value, value, rtol=1e-9, atol=0.0):
-        slider.value = value
+    shown = float(min(max(value, lo), hi))
+    if not np.isclose(slider.value, shown, rtol=1e-9, atol=0.0):
+        slider.value = shown
+    if shown != value:
+        return f"{value:.3g} is outside this slider's range ({lo:.3g} to {hi:.3g}); it is used"
+    return ""
 
 
 # --------------------------------------------------------------------------- preset
@@ -236,13 +256,14 @@ class PresetControl(Control):
     fields = ()
 
     def _build(self):
-        options = [(f"{p.title}", name) for name, p in PRESETS.items()]
+        # the title up to its colon: "COHERENT CsI[Na] 2017", "NaI[Tl], 185 kg at 28 m ..."
+        options = [(p.title.split(":")[0], name) for name, p in PRESETS.items()]
         self.dropdown = W.Dropdown(
             options=options,
             value=self.model.preset or None,
             description="Preset",
             tooltip="A published configuration: sets every control at once",
-            style=_style(),
+            style={"description_width": "60px"},
             layout=_layout("298px"),
         )
         self.reset = W.Button(
@@ -280,6 +301,11 @@ class PresetControl(Control):
         if self.dropdown.value != name:
             self.dropdown.value = name
         self.reset.disabled = name is None
+        self.dropdown.tooltip = (
+            get_preset(name).citation
+            if name
+            else "A published configuration: sets every control at once"
+        )
         if name is None:
             text = "a custom scenario (not from a preset)"
         elif scenario != get_preset(name).scenario:
@@ -474,7 +500,9 @@ class DistanceControl(Control):
             self._apply(distance_m=units.round_sig(float(change["new"]), 3))
 
     def sync(self, scenario):
-        _set_log_slider(self.slider, scenario.distance_m)
+        note = _set_log_slider(self.slider, scenario.distance_m)
+        if not self.error:
+            self.show_info(note)
 
 
 class MassControl(Control):
@@ -509,7 +537,9 @@ class MassControl(Control):
             self._apply(mass_kg=units.round_sig(float(change["new"]), 3))
 
     def sync(self, scenario):
-        _set_log_slider(self.slider, scenario.mass_kg)
+        note = _set_log_slider(self.slider, scenario.mass_kg)
+        if not self.error:
+            self.show_info(note)
 
 
 # --------------------------------------------------------------------------- exposure
@@ -656,7 +686,9 @@ class ExposureControl(Control):
         self._update_summary(self.model.scenario)
 
     def sync(self, scenario):
-        _set_log_slider(self.slider, scenario.pot / self._pot_per_unit())
+        note = _set_log_slider(self.slider, scenario.pot / self._pot_per_unit())
+        if not self.error:
+            self.show_info(note)
         self._update_summary(scenario)
 
     def _update_summary(self, scenario: Scenario) -> None:
@@ -784,7 +816,7 @@ class QuenchingControl(Control):
             min=0.01,
             max=1.0,
             step=0.001,
-            description="Quenching factor",
+            description="QF [keVee/keVnr]",
             tooltip="keVee per keVnr for the constant model (CsI[Na] 2017: 0.0878)",
             continuous_update=True,
             readout_format=".3f",

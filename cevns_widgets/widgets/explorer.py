@@ -70,7 +70,7 @@ class Explorer:
         self.threshold_scan = ThresholdScanFigure(m, width=305, height=290)
         self.observed = ObservedSpectrumFigure(m, width=580, height=250)
         self.nsquared = NSquaredFigure(m, width=725, height=250)
-        self.timing = ArrivalTimeFigure(m, width=725, height=215)
+        self.timing = ArrivalTimeFigure(m, width=725, height=225)
         self.flux = FluxFigure(m, width=362, height=250)
         self.form_factor = FormFactorFigure(m, width=362, height=250)
         self.quenching = QuenchingFigure(m, width=580, height=250)
@@ -139,7 +139,10 @@ class Explorer:
 
     def _on_log(self, change) -> None:
         for fig in (self.recoil, self.observed):
-            fig.set_log(bool(change["new"]))
+            try:
+                fig.set_log(bool(change["new"]))
+            except Exception as exc:  # noqa: BLE001 -- never a traceback in the widget
+                fig.error = f"{type(exc).__name__}: {exc}"
 
     def _on_tab(self, change) -> None:
         """Only the figures in the shown tab follow the model; the others catch up when

@@ -86,7 +86,7 @@ def python_snippet(
     name, options = snippet_options(scenario, preset)
     args = ([repr(name)] if name else []) + [f"{k}={v!r}" for k, v in options.items()]
     one_line = f"result = cevns_widgets.expected_events({', '.join(args)})"
-    if len(one_line) <= 88:
+    if len(one_line) <= 100:
         call = one_line
     else:
         call = (
@@ -123,9 +123,9 @@ def download_link(text: str, filename: str, label: str, mime: str = "text/plain"
 class ExportPanel:
     """Download links (spectrum CSV, scenario JSON), a JSON loader and the Python snippet.
 
-    ``active``: when False the (larger) CSV links are not rebuilt on every change; they are
-    rebuilt as soon as ``active`` is set True again (the explorer does that when its "Share"
-    tab is shown).
+    ``active``: when False nothing is rebuilt on a change (no messages to the browser while
+    the panel is hidden); everything is rebuilt as soon as ``active`` is set True again (the
+    explorer does that when its "Share" tab is shown).
     """
 
     def __init__(self, model: ScenarioModel, *, active: bool = True):
@@ -145,7 +145,7 @@ class ExportPanel:
         self.upload_message.add_class("cevns-message")
         self.snippet = W.Textarea(
             description="Python",
-            rows=7,
+            rows=8,
             tooltip="Select all and copy: it reproduces the number",
             layout=W.Layout(width="98%"),
             style={"description_width": "60px"},
@@ -178,9 +178,6 @@ class ExportPanel:
 
     def _on_change(self, _change) -> None:
         self._dirty = True
-        self.snippet.value = python_snippet(
-            self.model.scenario, self.model.preset, self.model.result.events_total
-        )
         if self._active:
             self.refresh()
 

@@ -95,8 +95,7 @@ class ScenarioModel(HasTraits):
         except Exception as exc:  # noqa: BLE001
             self.error = error_message(exc)
             return False
-        self.preset = preset
-        self._commit(scenario, result, source)
+        self._commit(scenario, result, source, preset=preset)
         return True
 
     def load_preset(self, name: str) -> bool:
@@ -117,12 +116,16 @@ class ScenarioModel(HasTraits):
             return False
         return self.set_scenario(scenario, preset="", source="json")
 
-    def _commit(self, scenario: Scenario, result: Result, source: str) -> None:
+    def _commit(
+        self, scenario: Scenario, result: Result, source: str, preset: str | None = None
+    ) -> None:
         self.error = ""
         self.last_change = source
-        if scenario == self.scenario:
-            return
-        # result first: observers of `scenario` (the controls) can then read a matching result.
+        # Every value is in place before any observer runs: observers of `preset` already see
+        # the new scenario, and observers of `scenario` (the controls) a matching result.
         with self.hold_trait_notifications():
-            self.result = result
-            self.scenario = scenario
+            if preset is not None:
+                self.preset = preset
+            if scenario != self.scenario:
+                self.result = result
+                self.scenario = scenario

@@ -26,6 +26,8 @@ EXPLORER_CELLS = [
 import json
 import ipywidgets as W
 from cevns_widgets.widgets import Explorer
+from cevns_widgets.widgets.figures.nsquared import sigma_above
+from cevns_widgets.widgets.units import threshold_keVnr
 
 ex = Explorer()
 probe = W.Label(layout=W.Layout(display="none"))
@@ -44,6 +46,8 @@ def _probe(change=None):
         "threshold": r.threshold_observable,
         "distance": r.scenario.distance_m,
         "total": [float(v) for v in sum(by.values())],
+        "nsq_sigma": sigma_above(r.scenario.target, r.scenario.physics,
+                                 threshold_keVnr(r.scenario)),
         "errors": ex.controls.errors(),
     })
 
@@ -64,7 +68,8 @@ _SETTLED_JS = h.with_live_renderers(
   if (p.key === previous) return false;
   const shown = document.querySelector('.cevns-readout .cevns-events');
   if (!shown || shown.textContent.trim() !== p.events_text) return false;
-  const marker = __cevnsLiveRenderers('threshold_marker');
+  const marker = __cevnsLiveRenderers('threshold_marker')
+      .filter(v => v.model.glyph.type === 'Scatter');
   if (marker.length !== 1) return false;
   const g = marker[0].glyph;
   if (g.x[0] !== p.threshold || g.y[0] !== p.events) return false;
@@ -75,6 +80,28 @@ _SETTLED_JS = h.with_live_renderers(
   if (drawn.length !== p.total.length) return false;
   for (let i = 0; i < drawn.length; i++) if (drawn[i] !== p.total[i]) return false;
   return p;
+"""
+)
+
+
+# Every attached renderer of a source draws exactly the source's data (y-like glyph fields).
+_DRAWN_EQUALS_DATA_JS = h.with_live_renderers(
+    """
+  const [name] = args;
+  const views = __cevnsLiveRenderers(name);
+  if (views.length === 0) return false;
+  for (const v of views) {
+    const spec = v.model.glyph.y;
+    if (!spec || !spec.field || !v.glyph.y) continue;
+    const data = v.model.data_source.data[spec.field];
+    const drawn = v.glyph.y;
+    if (!data || drawn.length !== data.length) return false;
+    for (let i = 0; i < drawn.length; i++) {
+      const a = drawn[i], b = Number(data[i]);
+      if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) return false;
+    }
+  }
+  return true;
 """
 )
 
@@ -187,25 +214,59 @@ def test_explorer_voila(voila_server, browser_page, tmp_path):
     page.wait_for_selector(".cevns-readout", timeout=90_000)
     handles = _explorer_flow(page, "explorer-voila")
 
-    # every tab draws (hidden Bokeh views must render once shown)
+    # Every tab draws once shown: its figures were built hidden and caught up with the model
+    # (drags above) only when their tab opened. Drawn glyph arrays must equal the source data,
+    # and the N² star must sit at the kernel's cross section for the dragged threshold.
+    expected_sigma = _probe(page)["nsq_sigma"]
     for title, source in (
-        ("N² law", "nsquared_reference"),
+        ("N² law", "nsquared_current"),
         ("Observed", "observed_spectrum"),
         ("Flux & F²(q)", "flux_spectrum"),
-        ("Quenching", "quenching"),
+        ("Quenching", "quenching_tunl"),
     ):
         page.locator(".lm-TabBar-tab", has_text=title).first.click()
-        page.wait_for_function(
-            h.with_live_renderers(
-                "const v = __cevnsLiveRenderers(args[0]);"
-                "return v.length > 0 && v[0].el === undefined ? true : v.length > 0;"
-            ),
-            arg=[source],
-            timeout=15_000,
-        )
-        page.wait_for_timeout(400)
+        page.wait_for_function(_DRAWN_EQUALS_DATA_JS, arg=[source], polling="raf", timeout=15_000)
+        page.wait_for_timeout(300)
         h.save_screenshot(page, f"explorer-voila-tab-{source}", full_page=False, show_bokeh=False)
+    star = h.read_bokeh_columns(page, "nsquared_current", "y", drawn=True)
+    assert star and star[0][0] == expected_sigma
     page.locator(".lm-TabBar-tab", has_text="Arrival time").first.click()
+
+    # Share tab (Voila: no server-side files): the CSV link downloads the current spectrum, and
+    # a scenario file loaded through the upload button drives every figure.
+    page.locator(".lm-TabBar-tab", has_text="Share").first.click()
+    link = page.locator("a.cevns-download", has_text="recoil spectrum").first
+    link.wait_for(timeout=15_000)
+    with page.expect_download() as download:
+        link.click()
+    csv_text = Path(download.value.path()).read_text()
+    assert csv_text.startswith("# CEvNS Explorer recoil spectrum")
+    assert f"{_probe(page)['events']:.6g}" in csv_text.splitlines()[1]
+    h.save_screenshot(page, "explorer-voila-tab-share", full_page=False, show_bokeh=False)
+    before = _probe(page)
+    scenario_file = tmp_path / "xenon.json"
+    scenario_file.write_text('{"target": "Xe", "mass_kg": 100.0, "distance_m": 20.0}')
+    with page.expect_file_chooser() as chooser:  # ipywidgets makes its <input> on click
+        page.locator(".widget-upload, .jupyter-widget-upload").first.click()
+    chooser.value.set_files(str(scenario_file))
+    loaded = _settled(page, before["key"])
+    assert loaded["errors"] == {} and loaded["distance"] == 20.0
+    assert "loaded xenon.json" in page.locator(".cevns-message", has_text="loaded").inner_text()
+    page.locator(".lm-TabBar-tab", has_text="Arrival time").first.click()
+
+    # the log-scale toggle redraws the spectra on a log axis (no new models are sent)
+    page.locator(".cevns-log-toggle").click()
+    page.wait_for_function(
+        h.with_live_renderers(
+            "const v = __cevnsLiveRenderers('recoil_spectrum');"
+            "return v.length > 0 && v.every(r => r.model.y_range_name === 'log');"
+        ),
+        arg=[],
+        timeout=15_000,
+    )
+    page.wait_for_timeout(400)
+    h.save_screenshot(page, "explorer-voila-log", full_page=False, show_bokeh=False)
+    page.locator(".cevns-log-toggle").click()
 
     summary = _latency(page, "voila", handles)
     assert summary["median_ms"] < float(

@@ -103,4 +103,4 @@ class FluxFigure(BaseFigure):
             line_total = float(np.sum(by["prompt_numu"]) * BIN_MeV)
             self._set(self.figure.y_range, start=0.0, end=top if top > 0 else 1.0)
             self._set(self.line_label, y=0.97 * top, text=f"↑ prompt line\n{line_total:.2g} ν/cm²")
-            self._set(self.figure.title, text=f"Fluence at {s.distance_m:.3g} m, whole exposure")
+            self._set(self.figure.title, text=f"Fluence at {s.distance_m:.3g} m, all POT")

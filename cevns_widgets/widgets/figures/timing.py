@@ -69,7 +69,7 @@ class ArrivalTimeFigure(BaseFigure):
         fig = new_figure(
             "Arrival time",
             "Time after the beam pulse t [µs]",
-            "Signal fraction per µs [1/µs]",
+            "Signal per µs [1/µs]",
             width=self.width,
             height=self.height,
         )

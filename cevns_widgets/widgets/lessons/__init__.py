@@ -29,8 +29,14 @@ from .new_physics import NewPhysicsLesson
 from .source import SourceLesson
 
 #: Every lesson class, in notebook order.
-LESSONS = (CrossSectionLesson, SourceLesson, DetectionLesson, DiscoveryLesson, DesignerLesson,
-           NewPhysicsLesson)
+LESSONS = (
+    CrossSectionLesson,
+    SourceLesson,
+    DetectionLesson,
+    DiscoveryLesson,
+    DesignerLesson,
+    NewPhysicsLesson,
+)
 
 __all__ = [
     "LESSONS",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import html
-import logging
 from typing import Any
 
 import ipywidgets as W
@@ -21,9 +20,7 @@ from ..controls import DESCRIPTION_WIDTH, ERROR_COLOR, INFO_COLOR, Control, _is_
 from ..model import error_message
 from ..style import new_figure
 
-log = logging.getLogger(__name__)
-
-__all__ = ["FieldSlider", "Lesson", "html_table", "safe", "sci", "slider"]
+__all__ = ["FieldSlider", "Lesson", "html_table", "safe", "sci", "slider", "table_widget"]
 
 _SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -35,9 +32,7 @@ LESSON_STYLE = """
   line-height: 1.3; }
 .cevns-lesson table.cevns-table { border-collapse: collapse; font-size: 14px; margin: 2px 0; }
 .cevns-lesson table.cevns-table th, .cevns-lesson table.cevns-table td {
-  padding: 2px 10px; border-bottom: 1px solid #ddd; text-align: right; }
-.cevns-lesson table.cevns-table th:first-child, .cevns-lesson table.cevns-table td:first-child {
-  text-align: left; }
+  padding: 2px 10px; border-bottom: 1px solid #ddd; }
 .cevns-lesson table.cevns-table tr.cevns-total td { font-weight: 700; border-top: 2px solid #888; }
 </style>
 """
@@ -61,14 +56,35 @@ def safe(method):
     return wrapper
 
 
-def slider(description: str, value, low: float, high: float, step: float, *,
-           fmt: str = ".2f", tooltip: str = "", width: str = "400px", kind=W.FloatSlider,
-           css: str = "", description_width: str = DESCRIPTION_WIDTH, **kwargs) -> W.Widget:
+def slider(
+    description: str,
+    value,
+    low: float,
+    high: float,
+    step: float,
+    *,
+    fmt: str = ".2f",
+    tooltip: str = "",
+    width: str = "400px",
+    kind=W.FloatSlider,
+    css: str = "",
+    description_width: str = DESCRIPTION_WIDTH,
+    **kwargs,
+) -> W.Widget:
     """A slider styled like the explorer's controls (wide description column, live updates)."""
-    widget = kind(value=value, min=low, max=high, step=step, description=description,
-                  tooltip=tooltip, continuous_update=True, readout_format=fmt,
-                  style={"description_width": description_width},
-                  layout=W.Layout(width=width), **kwargs)
+    widget = kind(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        tooltip=tooltip,
+        continuous_update=True,
+        readout_format=fmt,
+        style={"description_width": description_width},
+        layout=W.Layout(width=width),
+        **kwargs,
+    )
     if css:
         widget.add_class(css)
     return widget
@@ -83,15 +99,38 @@ def sci(value: float, digits: int = 3) -> str:
     return f"{mantissa}×10{str(power).translate(_SUPERSCRIPT_DIGITS)}"
 
 
-def html_table(header: list[str], rows: list[list[str]], *, total: list[str] | None = None,
-               caption: str = "") -> str:
-    """A small HTML table (cells are escaped by the caller where they hold user text)."""
-    head = "".join(f"<th>{h}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+def html_table(
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    total: list[str] | None = None,
+    caption: str = "",
+    align: str = "",
+) -> str:
+    """A small HTML table (cells are escaped by the caller where they hold user text).
+
+    ``align`` has one letter per column, ``l`` or ``r`` (default: first left, others right).
+    """
+    align = align or "l" + "r" * (len(header) - 1)
+    style = [f' style="text-align:{"left" if a == "l" else "right"}"' for a in align]
+
+    def row(cells, tag="td"):
+        return "".join(f"<{tag}{s}>{c}</{tag}>" for s, c in zip(style, cells, strict=True))
+
+    head = row(header, "th")
+    body = "".join(f"<tr>{row(r)}</tr>" for r in rows)
     if total:
-        body += '<tr class="cevns-total">' + "".join(f"<td>{c}</td>" for c in total) + "</tr>"
+        body += f'<tr class="cevns-total">{row(total)}</tr>'
     cap = f'<div style="font-weight:600;margin-top:4px">{caption}</div>' if caption else ""
     return f'{cap}<table class="cevns-table"><tr>{head}</tr>{body}</table>'
+
+
+def table_widget(table_html: str, css: str) -> W.HTML:
+    """An HTML widget for a table outside a lesson frame (it carries the lesson style)."""
+    widget = W.HTML(LESSON_STYLE + table_html)
+    widget.add_class("cevns-lesson")
+    widget.add_class(css)
+    return widget
 
 
 class Lesson:
@@ -114,8 +153,17 @@ class Lesson:
         self.message.add_class("cevns-message")
 
     # --- building -----------------------------------------------------------------------
-    def _figure(self, name: str, title: str, x_label: str, y_label: str, *, width: int,
-                height: int, **kwargs):
+    def _figure(
+        self,
+        name: str,
+        title: str,
+        x_label: str,
+        y_label: str,
+        *,
+        width: int,
+        height: int,
+        **kwargs,
+    ):
         """A styled Bokeh figure (both labels carry units) registered under ``name``."""
         fig = new_figure(title, x_label, y_label, width=width, height=height, **kwargs)
         self.figures[name] = fig
@@ -143,22 +191,33 @@ class Lesson:
         return figure_obj.widget
 
     def _frame(self, *rows: W.Widget, width: int = LESSON_WIDTH) -> W.VBox:
-        box = W.VBox([W.HTML(LESSON_STYLE, layout=W.Layout(height="0px", margin="0")), *rows],
-                     layout=W.Layout(width=f"{width}px"))
+        box = W.VBox(
+            [W.HTML(LESSON_STYLE, layout=W.Layout(height="0px", margin="0")), *rows],
+            layout=W.Layout(width=f"{width}px"),
+        )
         box.add_class("cevns-lesson")
         box.add_class(f"cevns-lesson-{self.name}")
         return box
 
     # --- messages -----------------------------------------------------------------------
     def show_error(self, text: str) -> None:
-        value = (f'<div class="cevns-error" style="color:{ERROR_COLOR}">&#9888; '
-                 f"{html.escape(text)}</div>") if text else ""
+        value = (
+            (
+                f'<div class="cevns-error" style="color:{ERROR_COLOR}">&#9888; '
+                f"{html.escape(text)}</div>"
+            )
+            if text
+            else ""
+        )
         if self.message.value != value:
             self.message.value = value
 
     def show_info(self, text: str) -> None:
-        value = (f'<div class="cevns-info" style="color:{INFO_COLOR}">{html.escape(text)}</div>'
-                 if text else "")
+        value = (
+            f'<div class="cevns-info" style="color:{INFO_COLOR}">{html.escape(text)}</div>'
+            if text
+            else ""
+        )
         if self.message.value != value:
             self.message.value = value
 
@@ -200,14 +259,35 @@ class FieldSlider(Control):
     the slider; moving it sets the field (or shows why that is not allowed).
     """
 
-    def __init__(self, model, field: str, description: str, *, low: float, high: float,
-                 step: float, scale: float = 1.0, fmt: str = ".3f", tooltip: str = "",
-                 log: bool = False, width: str = "400px", when_none: str = ""):
+    def __init__(
+        self,
+        model,
+        field: str,
+        description: str,
+        *,
+        low: float,
+        high: float,
+        step: float,
+        scale: float = 1.0,
+        fmt: str = ".3f",
+        tooltip: str = "",
+        log: bool = False,
+        width: str = "400px",
+        when_none: str = "",
+    ):
         self.name = field.replace("_", "-")
         self.fields = (field,)
         self._field = field
-        self._spec = dict(description=description, low=low, high=high, step=step, fmt=fmt,
-                          tooltip=tooltip, log=log, width=width)
+        self._spec = dict(
+            description=description,
+            low=low,
+            high=high,
+            step=step,
+            fmt=fmt,
+            tooltip=tooltip,
+            log=log,
+            width=width,
+        )
         self._scale = scale
         self._when_none = when_none
         super().__init__(model)
@@ -215,14 +295,29 @@ class FieldSlider(Control):
     def _build(self):
         spec = self._spec
         if spec["log"]:
-            self.slider = slider(spec["description"], 10 ** spec["low"], spec["low"],
-                                 spec["high"], spec["step"], fmt=spec["fmt"],
-                                 tooltip=spec["tooltip"], width=spec["width"],
-                                 kind=W.FloatLogSlider, base=10)
+            self.slider = slider(
+                spec["description"],
+                10 ** spec["low"],
+                spec["low"],
+                spec["high"],
+                spec["step"],
+                fmt=spec["fmt"],
+                tooltip=spec["tooltip"],
+                width=spec["width"],
+                kind=W.FloatLogSlider,
+                base=10,
+            )
         else:
-            self.slider = slider(spec["description"], spec["low"], spec["low"], spec["high"],
-                                 spec["step"], fmt=spec["fmt"], tooltip=spec["tooltip"],
-                                 width=spec["width"])
+            self.slider = slider(
+                spec["description"],
+                spec["low"],
+                spec["low"],
+                spec["high"],
+                spec["step"],
+                fmt=spec["fmt"],
+                tooltip=spec["tooltip"],
+                width=spec["width"],
+            )
         self.slider.add_class(f"cevns-{self.name}")
         self.slider.observe(self._on_value, names="value")
         return [self.slider]
@@ -234,8 +329,7 @@ class FieldSlider(Control):
     def _on_value(self, change):
         try:
             shown = self._shown(self.model.scenario)
-            if self._syncing or (shown is not None and _is_echo(self.slider, change["new"],
-                                                                 shown)):
+            if self._syncing or (shown is not None and _is_echo(self.slider, change["new"], shown)):
                 return
             value = float(f"{float(change['new']) * self._scale:.6g}")
             self._apply(**{self._field: value})

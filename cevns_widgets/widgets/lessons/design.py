@@ -33,7 +33,7 @@ from ..figures import NSquaredFigure, ThresholdScanFigure
 from ..model import ScenarioModel
 from ..readout import Readout, format_events
 from ..units import threshold_keVnr
-from ._base import Lesson, html_table, safe
+from ._base import Lesson, html_table, safe, table_widget
 from .cross_section import COMPARISON_TARGETS
 
 __all__ = ["DesignerLesson", "PUBLISHED", "design_events", "published_table"]
@@ -57,9 +57,15 @@ def design_events(scenario: Scenario, targets=tuple(COMPARISON_TARGETS)) -> dict
     """Events each target would give in ``scenario``'s design: same mass, distance, exposure
     and physics, a bare recoil counter above the scenario's threshold in keVnr."""
     t_nr = threshold_keVnr(scenario)
-    bare = Scenario(mass_kg=scenario.mass_kg, distance_m=scenario.distance_m,
-                    pot=scenario.pot, nu_per_pot=scenario.nu_per_pot, threshold=round(t_nr, 4),
-                    threshold_unit="keVnr", form_factor=scenario.form_factor)
+    bare = Scenario(
+        mass_kg=scenario.mass_kg,
+        distance_m=scenario.distance_m,
+        pot=scenario.pot,
+        nu_per_pot=scenario.nu_per_pot,
+        threshold=round(t_nr, 4),
+        threshold_unit="keVnr",
+        form_factor=scenario.form_factor,
+    )
     return {t: evaluate(bare.replace(target=t)).events_total for t in targets}
 
 
@@ -70,16 +76,22 @@ def published_table(presets=tuple(PUBLISHED)) -> W.HTML:
     for name in presets:
         ours = expected_events(preset=name)
         pub = PUBLISHED.get(name, {})
-        rows.append([html.escape(get_preset(name).title.split(":")[0]),
-                     f"<b>{ours['events_total']:.0f}</b>",
-                     pub.get("predicted", "–"), pub.get("measured", "–"),
-                     pub.get("source", "")])
-    widget = W.HTML(html_table(
-        ["experiment", "this library", "published prediction", "measured", "source"], rows,
-        caption="Expected CEvNS events: this library and COHERENT"))
-    widget.add_class("cevns-lesson")
-    widget.add_class("cevns-published-table")
-    return widget
+        rows.append(
+            [
+                html.escape(get_preset(name).title.split(":")[0]),
+                f"<b>{ours['events_total']:.0f}</b>",
+                pub.get("predicted", "–"),
+                pub.get("measured", "–"),
+                pub.get("source", ""),
+            ]
+        )
+    table = html_table(
+        ["experiment", "this library", "published prediction", "measured", "source"],
+        rows,
+        caption="Expected CEvNS events: this library and COHERENT",
+        align="lrrll",
+    )
+    return table_widget(table, "cevns-published-table")
 
 
 class DesignerLesson(Lesson):
@@ -111,31 +123,80 @@ class DesignerLesson(Lesson):
         self._build_figure()
         self._update()
         m.observe(self._on_result, names="result")
-        controls = W.VBox([c.widget for c in (self.preset, self.target, self.threshold,
-                                               self.distance, self.mass, self.exposure)]
-                          + [self.message], layout=W.Layout(width="360px"))
-        figures = W.VBox([self.planning, self._adopt(self.nsquared),
-                          W.HBox([self._view("design_targets"), self._adopt(self.scan)])],
-                         layout=W.Layout(width="725px"))
+        controls = W.VBox(
+            [
+                c.widget
+                for c in (
+                    self.preset,
+                    self.target,
+                    self.threshold,
+                    self.distance,
+                    self.mass,
+                    self.exposure,
+                )
+            ]
+            + [self.message],
+            layout=W.Layout(width="360px"),
+        )
+        figures = W.VBox(
+            [
+                self.planning,
+                self._adopt(self.nsquared),
+                W.HBox([self._view("design_targets"), self._adopt(self.scan)]),
+            ],
+            layout=W.Layout(width="725px"),
+        )
         self.widget = self._frame(self.readout.widget, W.HBox([controls, figures]))
 
     def _build_figure(self):
         from bokeh.models import HoverTool, LabelSet
 
         names = list(COMPARISON_TARGETS)
-        fig = self._figure("design_targets", "Same design, other targets",
-                           "Expected events [events]", "Target [chemical formula]",
-                           width=360, height=290, y_range=names[::-1])
-        src = self._source("design_targets", {
-            "target": names, "events": np.zeros(len(names)),
-            "color": [c for c, _ in COMPARISON_TARGETS.values()], "label": [""] * len(names),
-            "line": ["white"] * len(names)})
-        bars = fig.hbar(y="target", right="events", height=0.7, source=src, color="color",
-                        line_color="line", line_width=3, alpha=0.85)
-        fig.add_layout(LabelSet(x="events", y="target", text="label", source=src, x_offset=4,
-                                y_offset=-8, text_font_size="10pt"))
-        fig.add_tools(HoverTool(renderers=[bars], tooltips=[("target", "@target"),
-                                                           ("events", "@events{0.0}")]))
+        fig = self._figure(
+            "design_targets",
+            "Same design, other targets",
+            "Expected events [events]",
+            "Target [chemical formula]",
+            width=360,
+            height=290,
+            y_range=names[::-1],
+        )
+        src = self._source(
+            "design_targets",
+            {
+                "target": names,
+                "events": np.zeros(len(names)),
+                "color": [c for c, _ in COMPARISON_TARGETS.values()],
+                "label": [""] * len(names),
+                "line": ["white"] * len(names),
+            },
+        )
+        bars = fig.hbar(
+            y="target",
+            right="events",
+            height=0.7,
+            source=src,
+            color="color",
+            line_color="line",
+            line_width=3,
+            alpha=0.85,
+        )
+        fig.add_layout(
+            LabelSet(
+                x="events",
+                y="target",
+                text="label",
+                source=src,
+                x_offset=4,
+                y_offset=-8,
+                text_font_size="10pt",
+            )
+        )
+        fig.add_tools(
+            HoverTool(
+                renderers=[bars], tooltips=[("target", "@target"), ("events", "@events{0.0}")]
+            )
+        )
         fig.x_range.start = 0
 
     @safe
@@ -148,14 +209,16 @@ class DesignerLesson(Lesson):
         names = list(events)
         values = np.array([events[n] for n in names])
         self.sources["design_targets"].data = {
-            "target": names, "events": values,
+            "target": names,
+            "events": values,
             "color": [COMPARISON_TARGETS[n][0] for n in names],
             "label": [format_events(v) for v in values],
-            "line": ["black" if n == s.target else "white" for n in names]}
+            "line": ["black" if n == s.target else "white" for n in names],
+        }
         fig = self.figures["design_targets"]
         self._set(fig.x_range, end=float(values.max()) * 1.3 if values.max() > 0 else 1.0)
         t_nr = threshold_keVnr(s)
-        self._set(fig.title, text=f"Other targets, same design, T > {t_nr:.3g} keVnr")
+        self._set(fig.title, text=f"Same design, T > {t_nr:.3g} keVnr")
         self.planning.value = self._planning_html(s)
         self.show_error("")
 
@@ -173,4 +236,3 @@ class DesignerLesson(Lesson):
             f"day at 1.4 MW. {html.escape(target.name)}: mean N = "
             f"{target.mean_neutron_number():.1f} neutrons per nucleus.</div>"
         )
-

@@ -35,12 +35,15 @@ class EfficiencyControl(Control):
 
     name = "efficiency"
     fields = ("efficiency",)
-    OPTIONS = (("measured (2017)", "csi-2017"), ("perfect (100%)", "none"))
+    OPTIONS = (("measured 2017", "csi-2017"), ("perfect (100%)", "none"))
 
     def _build(self):
-        self.toggle = W.ToggleButtons(options=self.OPTIONS, style={"button_width": "125px"},
-                                      tooltip="Acceptance of the analysis: the measured curve "
-                                      "of the 2017 data release, or every event kept")
+        self.toggle = W.ToggleButtons(
+            options=self.OPTIONS,
+            style={"button_width": "130px"},
+            tooltip="Acceptance of the analysis: the measured curve "
+            "of the 2017 data release, or every event kept",
+        )
         self.toggle.observe(self._on_pick, names="value")
         return [W.HBox([_row_label("Efficiency"), self.toggle])]
 
@@ -68,22 +71,38 @@ class DetectionLesson(Lesson):
         self.model = m = ScenarioModel(preset)
         self.quenching = QuenchingControl(m)
         self.light_yield = FieldSlider(
-            m, "light_yield_PE_per_keVee", "Light yield [PE/keVee]", low=1.0, high=30.0,
-            step=0.1, fmt=".1f", tooltip="Photoelectrons per keV of electron-equivalent "
-            "energy (CsI[Na] 2017: 13.348)",
+            m,
+            "light_yield_PE_per_keVee",
+            "Yield [PE/keVee]",
+            low=1.0,
+            high=30.0,
+            step=0.1,
+            fmt=".1f",
+            tooltip="Photoelectrons per keV of electron-equivalent energy (CsI[Na] 2017: 13.348)",
             when_none="no light yield: this detector records keVee or keVnr; move the slider "
-            "to count photoelectrons")
+            "to count photoelectrons",
+        )
         self.efficiency = EfficiencyControl(m)
         self.threshold = ThresholdControl(m)
-        self.reset = W.Button(description="back to COHERENT 2017", icon="undo",
-                              tooltip="Put every control back to the 2017 detector",
-                              layout=W.Layout(width="220px", margin="2px 0 2px 142px"))
+        self.reset = W.Button(
+            description="back to COHERENT 2017",
+            icon="undo",
+            tooltip="Put every control back to the 2017 detector",
+            layout=W.Layout(width="220px", margin="2px 0 2px 142px"),
+        )
         self.reset.add_class("cevns-reset")
         self.reset.on_click(self._on_reset)
         self._preset = preset
-        self.recoil = slider("One recoil T [keVnr]", recoil_keVnr, 1.0, 40.0, 0.5, fmt=".1f",
-                             tooltip="Follow one nuclear recoil of this energy through the "
-                             "detector", css="cevns-one-recoil")
+        self.recoil = slider(
+            "Recoil T [keVnr]",
+            recoil_keVnr,
+            1.0,
+            40.0,
+            0.5,
+            fmt=".1f",
+            tooltip="Follow one nuclear recoil of this energy through the detector",
+            css="cevns-one-recoil",
+        )
         self.readout = Readout(m)
         self.recoil_figure = RecoilSpectrumFigure(m, width=540, height=270)
         self.observed = ObservedSpectrumFigure(m, width=540, height=270)
@@ -92,10 +111,14 @@ class DetectionLesson(Lesson):
         self._update()
         m.observe(self._on_change, names="result")
         self.recoil.observe(self._on_change, names="value")
-        left = W.VBox([self.quenching.widget, self.light_yield.widget, self.reset],
-                      layout=W.Layout(width="540px"))
-        right = W.VBox([self.efficiency.widget, self.threshold.widget, self.recoil,
-                        self.message], layout=W.Layout(width="540px"))
+        left = W.VBox(
+            [self.quenching.widget, self.light_yield.widget, self.reset],
+            layout=W.Layout(width="540px"),
+        )
+        right = W.VBox(
+            [self.efficiency.widget, self.threshold.widget, self.recoil, self.message],
+            layout=W.Layout(width="540px"),
+        )
         self.widget = self._frame(
             self.readout.widget,
             W.HBox([left, right]),
@@ -106,20 +129,49 @@ class DetectionLesson(Lesson):
     def _build_figure(self):
         from bokeh.models import HoverTool, Span
 
-        fig = self._figure("detect_one_recoil", "One recoil", "Detected light n [PE]",
-                           "Probability [per recoil]", width=540, height=270)
+        fig = self._figure(
+            "detect_one_recoil",
+            "One recoil",
+            "Detected light n [PE]",
+            "Probability [per recoil]",
+            width=540,
+            height=270,
+        )
         n = np.arange(N_PE_MAX + 1, dtype=float)
-        src = self._source("detect_one_recoil", {"n": n, "produced": np.zeros_like(n),
-                                                 "counted": np.zeros_like(n)})
-        fig.vbar(x="n", top="produced", source=src, width=0.9, color=SHADE_COLOR, alpha=0.45,
-                 legend_label="photoelectrons (Poisson)")
-        counted = fig.vbar(x="n", top="counted", source=src, width=0.9, color=BLUE,
-                           legend_label="counted (efficiency × cuts)")
-        self.mean_span = Span(location=0, dimension="height", line_color=VERMILION,
-                              line_width=2, line_dash="dashed")
+        src = self._source(
+            "detect_one_recoil", {"n": n, "produced": np.zeros_like(n), "counted": np.zeros_like(n)}
+        )
+        fig.vbar(
+            x="n",
+            top="produced",
+            source=src,
+            width=0.9,
+            color=SHADE_COLOR,
+            alpha=0.45,
+            legend_label="photoelectrons (Poisson)",
+        )
+        counted = fig.vbar(
+            x="n",
+            top="counted",
+            source=src,
+            width=0.9,
+            color=BLUE,
+            legend_label="counted (efficiency × cuts)",
+        )
+        self.mean_span = Span(
+            location=0, dimension="height", line_color=VERMILION, line_width=2, line_dash="dashed"
+        )
         fig.add_layout(self.mean_span)
-        fig.add_tools(HoverTool(renderers=[counted], tooltips=[
-            ("n", "@n PE"), ("produced", "@produced{0.000}"), ("counted", "@counted{0.000}")]))
+        fig.add_tools(
+            HoverTool(
+                renderers=[counted],
+                tooltips=[
+                    ("n", "@n PE"),
+                    ("produced", "@produced{0.000}"),
+                    ("counted", "@counted{0.000}"),
+                ],
+            )
+        )
         style_legend(fig, "top_right")
         fig.x_range.start = -0.5
         fig.x_range.end = N_PE_MAX + 0.5
@@ -149,10 +201,16 @@ class DetectionLesson(Lesson):
         n = np.arange(max(N_PE_MAX, int(mean + 5 * np.sqrt(mean) + 5)) + 1, dtype=float)
         produced = stats.poisson.pmf(n, mean)
         keep = (n >= result.threshold_observable) & (
-            n < (s.roi_max if s.roi_max is not None else np.inf))
+            n < (s.roi_max if s.roi_max is not None else np.inf)
+        )
         counted = produced * efficiency_curve(s.efficiency, n) * keep
-        out.update(mean=mean, n=n, produced=produced, counted=counted,
-                   fraction=float(counted.sum()) / max(float(produced.sum()), 1e-300))
+        out.update(
+            mean=mean,
+            n=n,
+            produced=produced,
+            counted=counted,
+            fraction=float(counted.sum()) / max(float(produced.sum()), 1e-300),
+        )
         return out
 
     def _update(self):
@@ -160,18 +218,30 @@ class DetectionLesson(Lesson):
         fig = self.figures["detect_one_recoil"]
         if one["observable"] != "PE":
             n = self.data("detect_one_recoil")["n"]
-            self.sources["detect_one_recoil"].data = {"n": n, "produced": np.zeros_like(n),
-                                                      "counted": np.zeros_like(n)}
-            self._set(fig.title, text=f"One {one['T']:g} keVnr recoil: {one['e_ee']:.3g} "
-                      f"keVee; no light yield, so no photoelectrons to count")
+            self.sources["detect_one_recoil"].data = {
+                "n": n,
+                "produced": np.zeros_like(n),
+                "counted": np.zeros_like(n),
+            }
+            self._set(
+                fig.title,
+                text=f"One {one['T']:g} keVnr recoil: {one['e_ee']:.3g} "
+                f"keVee, but no light yield: no PE",
+            )
             self.show_info("Choose a quenching model and a light yield to count photoelectrons.")
             return
-        self.sources["detect_one_recoil"].data = {"n": one["n"], "produced": one["produced"],
-                                                  "counted": one["counted"]}
+        self.sources["detect_one_recoil"].data = {
+            "n": one["n"],
+            "produced": one["produced"],
+            "counted": one["counted"],
+        }
         self._set(self.mean_span, location=one["mean"])
         self._set(fig.x_range, end=float(one["n"][-1]) + 0.5)
-        self._set(fig.title, text=(
-            f"One {one['T']:g} keVnr {one['element']} recoil: "
-            f"{one['e_ee']:.2g} keVee → {one['mean']:.1f} PE on average, "
-            f"counted {100 * one['fraction']:.0f}% of the time"))
+        self._set(
+            fig.title,
+            text=(
+                f"One {one['T']:g} keVnr {one['element']} recoil: {one['e_ee']:.2g} keVee, "
+                f"{one['mean']:.1f} PE, counted {100 * one['fraction']:.0f}%"
+            ),
+        )
         self.show_error("")

@@ -39,14 +39,21 @@ from .cross_section import pretty_nucleus
 __all__ = ["NewPhysicsLesson", "STANDARD_MODEL", "sterile_event_fraction"]
 
 #: The knob values of the Standard Model.
-STANDARD_MODEL = {"sin2w": SIN2W_LOW_ENERGY, "eps_u_ee": 0.0, "eps_d_ee": 0.0,
-                  "eps_u_mumu": 0.0, "eps_d_mumu": 0.0, "magnetic_moment_muB": 0.0,
-                  "sterile_sin2_2theta": 0.0}
+STANDARD_MODEL = {
+    "sin2w": SIN2W_LOW_ENERGY,
+    "eps_u_ee": 0.0,
+    "eps_d_ee": 0.0,
+    "eps_u_mumu": 0.0,
+    "eps_d_mumu": 0.0,
+    "magnetic_moment_muB": 0.0,
+    "sterile_sin2_2theta": 0.0,
+}
 DISTANCES_m = np.linspace(2.0, 60.0, 581)
 _E_GRID = np.linspace(0.5, MICHEL_ENDPOINT_MeV, 400)
 #: Trapezoid-rule weights on _E_GRID (np.trapezoid needs NumPy 2).
-_E_WEIGHTS = np.concatenate([[0.0], np.diff(_E_GRID)]) / 2 + np.concatenate(
-    [np.diff(_E_GRID), [0.0]]) / 2
+_E_WEIGHTS = (
+    np.concatenate([[0.0], np.diff(_E_GRID)]) / 2 + np.concatenate([np.diff(_E_GRID), [0.0]]) / 2
+)
 T_MIN_RATIO_keVnr = 0.5
 
 
@@ -60,25 +67,27 @@ def _sigma_above(target: str, threshold_keVnr: float) -> tuple[np.ndarray, float
     for iso, w in zip(t.isotopes, t.per_formula_unit, strict=True):
         opts = (iso.Z, iso.N, iso.A, iso.mass_MeV)
         grid += w * total_cross_section(_E_GRID, *opts, threshold_keV=threshold_keVnr)
-        line += w * total_cross_section(PROMPT_NU_ENERGY_MeV, *opts,
-                                        threshold_keV=threshold_keVnr)
+        line += w * total_cross_section(PROMPT_NU_ENERGY_MeV, *opts, threshold_keV=threshold_keVnr)
     return grid, line
 
 
-def sterile_event_fraction(target: str, threshold_keVnr: float, distances_m, dm2_eV2: float,
-                           sin2_2theta: float) -> np.ndarray:
+def sterile_event_fraction(
+    target: str, threshold_keVnr: float, distances_m, dm2_eV2: float, sin2_2theta: float
+) -> np.ndarray:
     """Events with a 3+1 sterile neutrino relative to none, at each distance, for recoils
     above ``threshold_keVnr`` (all three SNS flavours, detector response ignored)."""
     grid, line = _sigma_above(target, round(float(threshold_keVnr), 3))
     L = np.asarray(distances_m, dtype=float)[:, None]
-    weights = {"delayed_nue": sns.michel_nue_pdf(_E_GRID) * grid,
-               "delayed_numubar": sns.michel_numubar_pdf(_E_GRID) * grid}
+    weights = {
+        "delayed_nue": sns.michel_nue_pdf(_E_GRID) * grid,
+        "delayed_numubar": sns.michel_numubar_pdf(_E_GRID) * grid,
+    }
     delayed = sum(weights.values()) * _E_WEIGHTS
     no_osc = line + float(delayed.sum())
-    with_osc = (line * sns.sterile_survival_probability(PROMPT_NU_ENERGY_MeV, L[:, 0], dm2_eV2,
-                                                        sin2_2theta)
-                + sns.sterile_survival_probability(_E_GRID[None, :], L, dm2_eV2,
-                                                   sin2_2theta) @ delayed)
+    with_osc = (
+        line * sns.sterile_survival_probability(PROMPT_NU_ENERGY_MeV, L[:, 0], dm2_eV2, sin2_2theta)
+        + sns.sterile_survival_probability(_E_GRID[None, :], L, dm2_eV2, sin2_2theta) @ delayed
+    )
     return with_osc / no_osc if no_osc > 0 else np.ones(L.shape[0])
 
 
@@ -102,31 +111,82 @@ class NewPhysicsLesson(Lesson):
         self.model = m = ScenarioModel(preset=None, scenario=start)
         width = "500px"
         self.knobs = {
-            "sin2w": FieldSlider(m, "sin2w", "sin²θ_W", low=0.15, high=0.35, step=0.001,
-                                 fmt=".3f", width=width, tooltip="Weak mixing angle (low-energy "
-                                 "value 0.23857, PDG)"),
-            "eps_u_ee": FieldSlider(m, "eps_u_ee", "NSI ε_ee^uV", low=-1.0, high=1.0,
-                                    step=0.01, fmt=".2f", width=width,
-                                    tooltip="Extra vector coupling of νe to up quarks"),
-            "eps_d_ee": FieldSlider(m, "eps_d_ee", "NSI ε_ee^dV", low=-1.0, high=1.0,
-                                    step=0.01, fmt=".2f", width=width,
-                                    tooltip="Extra vector coupling of νe to down quarks"),
+            "sin2w": FieldSlider(
+                m,
+                "sin2w",
+                "sin²θ_W",
+                low=0.15,
+                high=0.35,
+                step=0.0001,
+                fmt=".4f",
+                width=width,
+                tooltip="Weak mixing angle (low-energy value 0.23857, PDG)",
+            ),
+            "eps_u_ee": FieldSlider(
+                m,
+                "eps_u_ee",
+                "NSI ε_u (νe)",
+                low=-1.0,
+                high=1.0,
+                step=0.01,
+                fmt=".2f",
+                width=width,
+                tooltip="Extra vector coupling of νe to up quarks (ε_ee^uV)",
+            ),
+            "eps_d_ee": FieldSlider(
+                m,
+                "eps_d_ee",
+                "NSI ε_d (νe)",
+                low=-1.0,
+                high=1.0,
+                step=0.01,
+                fmt=".2f",
+                width=width,
+                tooltip="Extra vector coupling of νe to down quarks (ε_ee^dV)",
+            ),
             "magnetic_moment_muB": FieldSlider(
-                m, "magnetic_moment_muB", "μ_ν [10⁻¹⁰ μ_B]", low=0.0, high=100.0, step=0.5,
-                scale=1e-10, fmt=".1f", width=width,
-                tooltip="Neutrino magnetic moment in units of 1e-10 Bohr magnetons"),
+                m,
+                "magnetic_moment_muB",
+                "μ_ν [10⁻¹⁰ μ_B]",
+                low=0.0,
+                high=100.0,
+                step=0.5,
+                scale=1e-10,
+                fmt=".1f",
+                width=width,
+                tooltip="Neutrino magnetic moment in units of 1e-10 Bohr magnetons",
+            ),
             "sterile_dm2_eV2": FieldSlider(
-                m, "sterile_dm2_eV2", "Sterile Δm² [eV²]", low=-1.0, high=2.0, step=0.01,
-                log=True, fmt=".3g", width=width,
-                tooltip="Mass splitting of the sterile neutrino (0.1 to 100 eV²)"),
+                m,
+                "sterile_dm2_eV2",
+                "Sterile Δm² [eV²]",
+                low=-1.0,
+                high=2.0,
+                step=0.01,
+                log=True,
+                fmt=".3g",
+                width=width,
+                tooltip="Mass splitting of the sterile neutrino (0.1 to 100 eV²)",
+            ),
             "sterile_sin2_2theta": FieldSlider(
-                m, "sterile_sin2_2theta", "Sterile sin²2θ", low=0.0, high=0.5, step=0.01,
-                fmt=".2f", width=width, tooltip="Mixing: how much of each flavour can vanish"),
+                m,
+                "sterile_sin2_2theta",
+                "Sterile sin²2θ",
+                low=0.0,
+                high=0.5,
+                step=0.01,
+                fmt=".2f",
+                width=width,
+                tooltip="Mixing: how much of each flavour can vanish",
+            ),
         }
         self.distance = DistanceControl(m)
-        self.reset = W.Button(description="back to the Standard Model", icon="undo",
-                              tooltip="Set every new-physics knob back to its Standard Model "
-                              "value", layout=W.Layout(width="240px", margin="4px 0 2px 142px"))
+        self.reset = W.Button(
+            description="back to the Standard Model",
+            icon="undo",
+            tooltip="Set every new-physics knob back to its Standard Model value",
+            layout=W.Layout(width="240px", margin="4px 0 2px 142px"),
+        )
         self.reset.add_class("cevns-reset")
         self.reset.on_click(self._on_reset)
         self.readout = W.HTML(layout=W.Layout(width="540px"))
@@ -140,13 +200,27 @@ class NewPhysicsLesson(Lesson):
             head = W.HTML(f'<div style="font-weight:700;margin:4px 0 0 8px">{title}</div>')
             return W.VBox([head, *[c.widget for c in controls]])
 
-        left = W.VBox([group("Weak mixing angle", k["sin2w"]),
-                       group("Non-standard interactions of νe", k["eps_u_ee"], k["eps_d_ee"]),
-                       group("Neutrino magnetic moment", k["magnetic_moment_muB"])],
-                      layout=W.Layout(width="540px"))
-        right = W.VBox([group("Sterile neutrino (3+1)", k["sterile_dm2_eV2"],
-                              k["sterile_sin2_2theta"], self.distance),
-                        self.reset, self.message], layout=W.Layout(width="540px"))
+        left = W.VBox(
+            [
+                group("Weak mixing angle", k["sin2w"]),
+                group("Non-standard interactions of νe", k["eps_u_ee"], k["eps_d_ee"]),
+                group("Neutrino magnetic moment", k["magnetic_moment_muB"]),
+            ],
+            layout=W.Layout(width="540px"),
+        )
+        right = W.VBox(
+            [
+                group(
+                    "Sterile neutrino (3+1)",
+                    k["sterile_dm2_eV2"],
+                    k["sterile_sin2_2theta"],
+                    self.distance,
+                ),
+                self.reset,
+                self.message,
+            ],
+            layout=W.Layout(width="540px"),
+        )
         self.widget = self._frame(
             W.HBox([left, right]),
             W.HBox([self._view("np_spectrum"), self._view("np_ratio")]),
@@ -157,53 +231,140 @@ class NewPhysicsLesson(Lesson):
     def _build_figures(self):
         from bokeh.models import BoxAnnotation, HoverTool, Span
 
-        fig = self._figure("np_spectrum", "Recoil spectrum", "Recoil energy T [keVnr]",
-                           "dN/dT [events/keVnr]", width=540, height=300)
-        src = self._source("np_spectrum", {"T": np.zeros(0), "sm": np.zeros(0),
-                                           "new": np.zeros(0)})
-        fig.line("T", "sm", source=src, color=BLACK, line_width=2.5, line_dash="dashed",
-                 legend_label="Standard Model")
-        new = fig.line("T", "new", source=src, color=HIGHLIGHT_COLOR, line_width=3,
-                       legend_label="with your knobs")
+        fig = self._figure(
+            "np_spectrum",
+            "Recoil spectrum",
+            "Recoil energy T [keVnr]",
+            "dN/dT [events/keVnr]",
+            width=540,
+            height=300,
+        )
+        src = self._source("np_spectrum", {"T": np.zeros(0), "sm": np.zeros(0), "new": np.zeros(0)})
+        fig.line(
+            "T",
+            "sm",
+            source=src,
+            color=BLACK,
+            line_width=2.5,
+            line_dash="dashed",
+            legend_label="Standard Model",
+        )
+        new = fig.line(
+            "T",
+            "new",
+            source=src,
+            color=HIGHLIGHT_COLOR,
+            line_width=3,
+            legend_label="with your knobs",
+        )
         self.threshold_boxes = []
         for name in ("np_spectrum", "np_ratio"):
-            box = BoxAnnotation(left=0, right=0, fill_color=SHADE_COLOR, fill_alpha=0.22,
-                                line_alpha=0, level="underlay")
+            box = BoxAnnotation(
+                left=0,
+                right=0,
+                fill_color=SHADE_COLOR,
+                fill_alpha=0.22,
+                line_alpha=0,
+                level="underlay",
+            )
             self.threshold_boxes.append(box)
             if name == "np_spectrum":
                 fig.add_layout(box)
-        fig.add_tools(HoverTool(renderers=[new], mode="vline", tooltips=[
-            ("T", "@T{0.00} keVnr"), ("SM", "@sm{0.00}"), ("yours", "@new{0.00}")]))
+        fig.add_tools(
+            HoverTool(
+                renderers=[new],
+                mode="vline",
+                tooltips=[("T", "@T{0.00} keVnr"), ("SM", "@sm{0.00}"), ("yours", "@new{0.00}")],
+            )
+        )
         style_legend(fig, "top_right")
         fig.x_range.start = 0
         fig.y_range.start = 0
 
-        fig = self._figure("np_ratio", "Ratio to the Standard Model", "Recoil energy T [keVnr]",
-                           "Modified / Standard Model [ratio]", width=540, height=300)
+        fig = self._figure(
+            "np_ratio",
+            "Ratio to the Standard Model",
+            "Recoil energy T [keVnr]",
+            "Modified / Standard Model [ratio]",
+            width=540,
+            height=300,
+        )
         fig.add_layout(self.threshold_boxes[1])
-        fig.add_layout(Span(location=1.0, dimension="width", line_color=BLACK,
-                            line_dash="dashed", line_width=1.5))
+        fig.add_layout(
+            Span(
+                location=1.0,
+                dimension="width",
+                line_color=BLACK,
+                line_dash="dashed",
+                line_width=1.5,
+            )
+        )
         src = self._source("np_ratio", {"T": np.zeros(0), "ratio": np.zeros(0)})
         line = fig.line("T", "ratio", source=src, color=HIGHLIGHT_COLOR, line_width=3)
-        fig.add_tools(HoverTool(renderers=[line], mode="vline", tooltips=[
-            ("T", "@T{0.00} keVnr"), ("ratio", "@ratio{0.000}")]))
+        fig.add_tools(
+            HoverTool(
+                renderers=[line],
+                mode="vline",
+                tooltips=[("T", "@T{0.00} keVnr"), ("ratio", "@ratio{0.000}")],
+            )
+        )
         fig.x_range.start = 0
 
-        fig = self._figure("np_distance", "Sterile neutrino: disappearance with distance",
-                           "Distance L [m]", "Fraction of events left [ratio]", width=540,
-                           height=300)
-        src = self._source("np_distance", {"L": DISTANCES_m, "events": np.ones_like(DISTANCES_m),
-                                           "prompt": np.ones_like(DISTANCES_m)})
-        fig.line("L", "prompt", source=src, color=BLUE, line_width=2, line_dash="dashed",
-                 legend_label="prompt νμ line (29.8 MeV)")
-        events = fig.line("L", "events", source=src, color=HIGHLIGHT_COLOR, line_width=3,
-                          legend_label="all recoils above threshold")
+        fig = self._figure(
+            "np_distance",
+            "Sterile neutrino: disappearance with distance",
+            "Distance L [m]",
+            "Fraction of events left [ratio]",
+            width=540,
+            height=300,
+        )
+        src = self._source(
+            "np_distance",
+            {
+                "L": DISTANCES_m,
+                "events": np.ones_like(DISTANCES_m),
+                "prompt": np.ones_like(DISTANCES_m),
+            },
+        )
+        fig.line(
+            "L",
+            "prompt",
+            source=src,
+            color=BLUE,
+            line_width=2,
+            line_dash="dashed",
+            legend_label="prompt νμ line (29.8 MeV)",
+        )
+        events = fig.line(
+            "L",
+            "events",
+            source=src,
+            color=HIGHLIGHT_COLOR,
+            line_width=3,
+            legend_label="all recoils above threshold",
+        )
         now = self._source("np_distance_now", {"L": np.ones(1), "events": np.ones(1)})
-        fig.scatter("L", "events", source=now, marker="star", size=20, color=HIGHLIGHT_COLOR,
-                    line_color="black", legend_label="this detector")
-        fig.add_tools(HoverTool(renderers=[events], mode="vline", tooltips=[
-            ("L", "@L{0.0} m"), ("events left", "@events{0.000}"),
-            ("prompt line", "@prompt{0.000}")]))
+        fig.scatter(
+            "L",
+            "events",
+            source=now,
+            marker="star",
+            size=20,
+            color=HIGHLIGHT_COLOR,
+            line_color="black",
+            legend_label="this detector",
+        )
+        fig.add_tools(
+            HoverTool(
+                renderers=[events],
+                mode="vline",
+                tooltips=[
+                    ("L", "@L{0.0} m"),
+                    ("events left", "@events{0.000}"),
+                    ("prompt line", "@prompt{0.000}"),
+                ],
+            )
+        )
         style_legend(fig, "bottom_left")
         fig.x_range.start = 0
         fig.x_range.end = float(DISTANCES_m[-1])
@@ -249,20 +410,33 @@ class NewPhysicsLesson(Lesson):
         for box in self.threshold_boxes:
             self._set(box, right=t_nr)
 
-        frac = sterile_event_fraction(s.target, t_nr, DISTANCES_m, s.sterile_dm2_eV2,
-                                      s.sterile_sin2_2theta)
-        prompt = sns.sterile_survival_probability(PROMPT_NU_ENERGY_MeV, DISTANCES_m,
-                                                  s.sterile_dm2_eV2, s.sterile_sin2_2theta)
-        self.sources["np_distance"].data = {"L": DISTANCES_m, "events": frac,
-                                            "prompt": np.asarray(prompt, dtype=float)}
-        here = float(sterile_event_fraction(s.target, t_nr, [s.distance_m], s.sterile_dm2_eV2,
-                                            s.sterile_sin2_2theta)[0])
-        self.sources["np_distance_now"].data = {"L": np.array([s.distance_m]),
-                                                "events": np.array([here])}
-        self._set(self.figures["np_distance"].title,
-                  text=f"Sterile ν: events left at {s.distance_m:.3g} m: {100 * here:.1f}%")
-        self.readout.value = self._readout_html(new.events_total, sm.events_total, s,
-                                                new.uncertainty()["fraction"])
+        frac = sterile_event_fraction(
+            s.target, t_nr, DISTANCES_m, s.sterile_dm2_eV2, s.sterile_sin2_2theta
+        )
+        prompt = sns.sterile_survival_probability(
+            PROMPT_NU_ENERGY_MeV, DISTANCES_m, s.sterile_dm2_eV2, s.sterile_sin2_2theta
+        )
+        self.sources["np_distance"].data = {
+            "L": DISTANCES_m,
+            "events": frac,
+            "prompt": np.asarray(prompt, dtype=float),
+        }
+        here = float(
+            sterile_event_fraction(
+                s.target, t_nr, [s.distance_m], s.sterile_dm2_eV2, s.sterile_sin2_2theta
+            )[0]
+        )
+        self.sources["np_distance_now"].data = {
+            "L": np.array([s.distance_m]),
+            "events": np.array([here]),
+        }
+        self._set(
+            self.figures["np_distance"].title,
+            text=f"Sterile ν: events left at {s.distance_m:.3g} m: {100 * here:.1f}%",
+        )
+        self.readout.value = self._readout_html(
+            new.events_total, sm.events_total, s, new.uncertainty()["fraction"]
+        )
         self.show_error("")
 
     def _readout_html(self, n_new: float, n_sm: float, s: Scenario, fraction: float) -> str:
@@ -270,8 +444,7 @@ class NewPhysicsLesson(Lesson):
         target = make_target(s.target)
         heavy = max(target.isotopes, key=lambda i: i.Z)
         q_sm = float(weak_charge(heavy.Z, heavy.N, SIN2W_LOW_ENERGY))
-        q_mu = float(weak_charge(heavy.Z, heavy.N, s.sin2w, eps_u=s.eps_u_mumu,
-                                 eps_d=s.eps_d_mumu))
+        q_mu = float(weak_charge(heavy.Z, heavy.N, s.sin2w, eps_u=s.eps_u_mumu, eps_d=s.eps_d_mumu))
         q_e = float(weak_charge(heavy.Z, heavy.N, s.sin2w, eps_u=s.eps_u_ee, eps_d=s.eps_d_ee))
         lines = [
             f'<div style="font-size:15px">{html.escape(self.preset.title.split(":")[0])}, '
@@ -289,7 +462,8 @@ class NewPhysicsLesson(Lesson):
             pull = (n_new - pub["observed"]) / err
             lines.append(
                 f'<div style="font-size:15px;color:#1f4e79">Measured: {pub["observed"]:g} ± '
-                f'{pub["observed_error"]:g} (Science 2017). Your model is '
+                f"{pub['observed_error']:g} (Science 2017). Your model is "
                 f'<b class="cevns-pull">{abs(pull):.1f}σ</b> away (measurement error and the '
-                f"{100 * fraction:.0f}% prediction uncertainty, in quadrature)</div>")
-        return ('<div style="line-height:1.3;padding:2px 6px">' + "".join(lines) + "</div>")
+                f"{100 * fraction:.0f}% prediction uncertainty, in quadrature)</div>"
+            )
+        return '<div style="line-height:1.3;padding:2px 6px">' + "".join(lines) + "</div>"

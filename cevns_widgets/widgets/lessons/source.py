@@ -17,6 +17,7 @@ from ...physics.sources import sns
 from ...presets import get_preset
 from ..controls import DistanceControl, ExposureControl, TimeWindowControl
 from ..figures import ArrivalTimeFigure, FluxFigure
+from ..figures.timing import signal_fraction_in_window
 from ..model import ScenarioModel
 from ..readout import Readout, format_events
 from ..style import BLUE, HIGHLIGHT_COLOR, style_legend
@@ -60,28 +61,51 @@ class SourceLesson(Lesson):
         self._update()
         m.observe(self._on_result, names="result")
         self.exposure.power.observe(self._on_power, names="value")
-        controls = W.VBox([self.distance.widget, self.exposure.widget, self.message],
-                          layout=W.Layout(width="360px"))
-        figures = W.VBox([
-            self.time_window.widget, self._adopt(self.timing), self.beam,
-            W.HBox([self._adopt(self.flux), self._view("source_distance")]),
-        ], layout=W.Layout(width="725px"))
+        controls = W.VBox(
+            [self.distance.widget, self.exposure.widget, self.message],
+            layout=W.Layout(width="360px"),
+        )
+        figures = W.VBox(
+            [
+                self.time_window.widget,
+                self._adopt(self.timing),
+                self.beam,
+                W.HBox([self._adopt(self.flux), self._view("source_distance")]),
+            ],
+            layout=W.Layout(width="725px"),
+        )
         self.widget = self._frame(self.readout.widget, W.HBox([controls, figures]))
 
     def _build_distance_figure(self):
         from bokeh.models import HoverTool
 
-        fig = self._figure("source_distance", "Events against distance", "Distance L [m]",
-                           "Expected events [events]", width=360, height=270,
-                           x_axis_type="log", y_axis_type="log")
-        curve = self._source("source_distance", {"L": DISTANCES_m,
-                                                 "events": np.ones_like(DISTANCES_m)})
-        fig.line("L", "events", source=curve, color=BLUE, line_width=2.5,
-                 legend_label="∝ 1/L²")
+        fig = self._figure(
+            "source_distance",
+            "Events against distance",
+            "Distance L [m]",
+            "Expected events [events]",
+            width=360,
+            height=270,
+            x_axis_type="log",
+            y_axis_type="log",
+        )
+        curve = self._source(
+            "source_distance", {"L": DISTANCES_m, "events": np.ones_like(DISTANCES_m)}
+        )
+        fig.line("L", "events", source=curve, color=BLUE, line_width=2.5, legend_label="∝ 1/L²")
         now = self._source("source_distance_now", {"L": np.ones(1), "events": np.ones(1)})
-        fig.scatter("L", "events", source=now, marker="star", size=20, color=HIGHLIGHT_COLOR,
-                    line_color="black", legend_label="this detector")
+        fig.scatter(
+            "L",
+            "events",
+            source=now,
+            marker="star",
+            size=20,
+            color=HIGHLIGHT_COLOR,
+            line_color="black",
+            legend_label="this detector",
+        )
         fig.add_tools(HoverTool(tooltips=[("L", "@L{0.0} m"), ("events", "@events{0.0}")]))
+        fig.xaxis.ticker = [5, 10, 20, 50, 100]
         style_legend(fig, "top_right")
 
     @safe
@@ -97,11 +121,17 @@ class SourceLesson(Lesson):
         s = result.scenario
         events = result.events_total
         self.sources["source_distance"].data = {
-            "L": DISTANCES_m, "events": events * (s.distance_m / DISTANCES_m) ** 2}
-        self.sources["source_distance_now"].data = {"L": np.array([s.distance_m]),
-                                                    "events": np.array([events])}
-        self._set(self.figures["source_distance"].title,
-                  text=f"{format_events(events)} events at {s.distance_m:.3g} m")
+            "L": DISTANCES_m,
+            "events": events * (s.distance_m / DISTANCES_m) ** 2,
+        }
+        self.sources["source_distance_now"].data = {
+            "L": np.array([s.distance_m]),
+            "events": np.array([events]),
+        }
+        self._set(
+            self.figures["source_distance"].title,
+            text=f"{format_events(events)} events at {s.distance_m:.3g} m",
+        )
         self._update_beam()
         self.show_error("")
 
@@ -118,13 +148,15 @@ class SourceLesson(Lesson):
         else:
             width = window[1] - window[0]
             duty = width / PULSE_PERIOD_us
-            open_text = (f"Window {window[0]:g}–{window[1]:g} µs after each pulse: open "
-                         f"{width:g} µs of every {PULSE_PERIOD_us / 1e3:.1f} ms")
+            open_text = (
+                f"Window {window[0]:g}–{window[1]:g} µs after each pulse: open "
+                f"{width:g} µs of every {PULSE_PERIOD_us / 1e3:.1f} ms"
+            )
         self.beam.value = (
             '<div style="font-size:15px;line-height:1.35;padding:2px 4px">'
             f"<b>60 pulses per second.</b> {open_text}, a fraction {sci(duty, 2)} of the time: "
             f"steady backgrounds (cosmic rays, radioactivity) shrink by that factor, while "
-            f"{100 * self.timing.fraction:.1f}% of the signal stays.<br>"
+            f"{100 * signal_fraction_in_window(self.model.result):.1f}% of the signal stays.<br>"
             f"At {power_MW:g} MW ({sci(pot_per_s, 3)} protons/s) and {s.distance_m:.3g} m: "
             f"{sci(flux, 2)} neutrinos per cm² per second (three flavours).</div>"
         )
