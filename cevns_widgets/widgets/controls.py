@@ -22,7 +22,7 @@ from ..physics.response import QUENCHING_LABELS, QUENCHING_MODELS
 from ..physics.sources import sns
 from ..presets import PRESETS, get_preset
 from ..scenario import Scenario
-from . import units
+from . import messages, units
 from .model import ScenarioModel, error_message
 
 log = logging.getLogger(__name__)
@@ -43,13 +43,11 @@ __all__ = [
 
 DESCRIPTION_WIDTH = "138px"
 CONTROL_WIDTH = "340px"
-ERROR_COLOR = "#B00020"
-INFO_COLOR = "#5A5A5A"
 #: Largest time after the pulse the window slider reaches (us); the full range means "no cut".
 TIME_WINDOW_MAX_us = 20.0
 
 
-def _row_label(text: str, tooltip: str = "") -> W.HTML:
+def row_label(text: str, tooltip: str = "") -> W.HTML:
     """A right-aligned label in the description column (for widgets whose own description
     would wrap onto a line of its own, like ToggleButtons)."""
     return W.HTML(
@@ -121,35 +119,15 @@ class Control:
         return ok
 
     def show_error(self, text: str) -> None:
-        value = (
-            (
-                f'<div class="cevns-error" style="color:{ERROR_COLOR};line-height:1.25">'
-                f"&#9888; {html.escape(text)}</div>"
-            )
-            if text
-            else ""
-        )
-        if self.message.value != value:
-            self.message.value = value
+        messages.show_error(self.message, text)
 
     def show_info(self, text: str) -> None:
-        value = (
-            (
-                f'<div class="cevns-info" style="color:{INFO_COLOR};line-height:1.25">'
-                f"{html.escape(text)}</div>"
-            )
-            if text
-            else ""
-        )
-        if self.message.value != value:
-            self.message.value = value
+        messages.show_info(self.message, text)
 
     @property
     def error(self) -> str:
         """The error text shown next to this control ('' if none)."""
-        if "cevns-error" not in self.message.value:
-            return ""
-        return html.unescape(self.message.value.split("</div>")[0].split("&#9888; ", 1)[-1])
+        return messages.error_text(self.message)
 
     def _on_scenario(self, change) -> None:
         old, new = change["old"], change["new"]
@@ -217,7 +195,7 @@ def _set_slider(
         slider.max = hi
 
 
-def _is_echo(slider, new: float, current: float) -> bool:
+def is_echo(slider, new: float, current: float) -> bool:
     """True if ``new`` is only the slider's own snapping of ``current`` to its step grid.
 
     The browser quantises a slider's value to its step when it draws it and sends that back;
@@ -428,12 +406,12 @@ class ThresholdControl(Control):
         self.unit.add_class("cevns-threshold-unit")
         self.slider.observe(self._on_value, names="value")
         self.unit.observe(self._on_unit, names="value")
-        unit_row = W.HBox([_row_label("Threshold unit", "keVnr, keVee or PE"), self.unit])
+        unit_row = W.HBox([row_label("Threshold unit", "keVnr, keVee or PE"), self.unit])
         return [self.slider, unit_row]
 
     @_safe
     def _on_value(self, change):
-        if self._syncing or _is_echo(self.slider, change["new"], self.model.scenario.threshold):
+        if self._syncing or is_echo(self.slider, change["new"], self.model.scenario.threshold):
             return
         self._apply(threshold=round(float(change["new"]), 4))
 
@@ -494,7 +472,7 @@ class DistanceControl(Control):
 
     @_safe
     def _on_value(self, change):
-        if not self._syncing and not _is_echo(
+        if not self._syncing and not is_echo(
             self.slider, change["new"], self.model.scenario.distance_m
         ):
             self._apply(distance_m=units.round_sig(float(change["new"]), 3))
@@ -531,7 +509,7 @@ class MassControl(Control):
 
     @_safe
     def _on_value(self, change):
-        if not self._syncing and not _is_echo(
+        if not self._syncing and not is_echo(
             self.slider, change["new"], self.model.scenario.mass_kg
         ):
             self._apply(mass_kg=units.round_sig(float(change["new"]), 3))
@@ -612,7 +590,7 @@ class ExposureControl(Control):
         self.proton_energy.observe(self._on_power, names="value")
         self.model.observe(self._on_preset, names="preset")
         self._apply_preset_defaults(self.model.preset)
-        mode_row = W.HBox([_row_label("Exposure as", "days, GWh or POT"), self.mode])
+        mode_row = W.HBox([row_label("Exposure as", "days, GWh or POT"), self.mode])
         return [mode_row, self.slider, self.power, self.proton_energy, self.summary]
 
     # conversions between the slider value and POT
@@ -662,7 +640,7 @@ class ExposureControl(Control):
 
     @_safe
     def _on_value(self, change):
-        if self._syncing or _is_echo(
+        if self._syncing or is_echo(
             self.slider, change["new"], self.model.scenario.pot / self._pot_per_unit()
         ):
             return
@@ -674,7 +652,7 @@ class ExposureControl(Control):
     @_safe
     def _on_power(self, change):
         if self._syncing or (
-            change["owner"] is self.power and _is_echo(self.power, change["new"], change["old"])
+            change["owner"] is self.power and is_echo(self.power, change["new"], change["old"])
         ):
             return
         if self.mode.value == "POT":
@@ -697,7 +675,8 @@ class ExposureControl(Control):
         gwh = pot / sns.pot_from_energy(1.0, ep)
         days = pot / sns.pot_from_days(1.0, float(self.power.value), ep)
         self.summary.value = (
-            f'<div style="color:{INFO_COLOR};line-height:1.25;font-size:12px">= {pot:.3g} POT'
+            f'<div style="color:{messages.INFO_COLOR};line-height:1.25;font-size:12px">'
+            f"= {pot:.3g} POT"
             f" · {gwh:.3g} GWh · {days:.3g} days at {float(self.power.value):g} MW</div>"
         )
 
@@ -762,7 +741,7 @@ class FormFactorControl(Control):
 
     @_safe
     def _on_radius(self, change):
-        if self._syncing or _is_echo(self.radius, change["new"], self._shown):
+        if self._syncing or is_echo(self.radius, change["new"], self._shown):
             return
         self._apply(neutron_rms_radius_fm=round(float(change["new"]), 2))
         self._note(self.model.scenario)
@@ -869,7 +848,7 @@ class QuenchingControl(Control):
 
     @_safe
     def _on_factor(self, change):
-        if not self._syncing and not _is_echo(
+        if not self._syncing and not is_echo(
             self.factor, change["new"], self.model.scenario.quenching_factor
         ):
             self._apply(quenching_factor=round(float(change["new"]), 4))

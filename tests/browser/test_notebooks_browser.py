@@ -138,8 +138,11 @@ def _explorer_flow(page, shot: str) -> None:
 
     # Drag the threshold up: readout, marker and count follow the kernel.
     before = wait_settled(page, "cevns-threshold")[0]
-    drag(page, "cevns-threshold", 18)
-    value = wait_settled(page, "cevns-threshold")[0]
+    for _ in range(3):  # on a loaded 2-core machine a press can land before the page settles
+        drag(page, "cevns-threshold", 18)
+        value = wait_settled(page, "cevns-threshold")[0]
+        if value > before:
+            break
     assert value > before
     new_total = evaluate(preset.replace(threshold=value)).events_total
     assert new_total < total

@@ -42,7 +42,7 @@ class ThresholdScanFigure(BaseFigure):
         from bokeh.models import HoverTool
 
         fig = new_figure(
-            "Events above threshold (● now)",
+            "Events vs threshold (● now)",
             "Threshold [PE]",
             "Events above threshold [events]",
             width=self.width,

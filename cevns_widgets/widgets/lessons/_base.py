@@ -10,13 +10,13 @@ next to the controls (``message``), and the figures keep their last good data.
 from __future__ import annotations
 
 import functools
-import html
 from typing import Any
 
 import ipywidgets as W
 
+from .. import messages
 from ..bokeh_setup import ensure_bokehjs, wrap_figure
-from ..controls import DESCRIPTION_WIDTH, ERROR_COLOR, INFO_COLOR, Control, _is_echo
+from ..controls import DESCRIPTION_WIDTH, Control, is_echo
 from ..model import error_message
 from ..style import new_figure
 
@@ -201,32 +201,15 @@ class Lesson:
 
     # --- messages -----------------------------------------------------------------------
     def show_error(self, text: str) -> None:
-        value = (
-            (
-                f'<div class="cevns-error" style="color:{ERROR_COLOR}">&#9888; '
-                f"{html.escape(text)}</div>"
-            )
-            if text
-            else ""
-        )
-        if self.message.value != value:
-            self.message.value = value
+        messages.show_error(self.message, text)
 
     def show_info(self, text: str) -> None:
-        value = (
-            f'<div class="cevns-info" style="color:{INFO_COLOR}">{html.escape(text)}</div>'
-            if text
-            else ""
-        )
-        if self.message.value != value:
-            self.message.value = value
+        messages.show_info(self.message, text)
 
     @property
     def error(self) -> str:
         """The error text shown ('' if none)."""
-        if "cevns-error" not in self.message.value:
-            return ""
-        return html.unescape(self.message.value.split("&#9888; ", 1)[-1].split("</div>")[0])
+        return messages.error_text(self.message)
 
     # --- data and display ---------------------------------------------------------------
     def data(self, source: str) -> dict:
@@ -329,7 +312,7 @@ class FieldSlider(Control):
     def _on_value(self, change):
         try:
             shown = self._shown(self.model.scenario)
-            if self._syncing or (shown is not None and _is_echo(self.slider, change["new"], shown)):
+            if self._syncing or (shown is not None and is_echo(self.slider, change["new"], shown)):
                 return
             value = float(f"{float(change['new']) * self._scale:.6g}")
             self._apply(**{self._field: value})

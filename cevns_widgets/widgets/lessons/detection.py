@@ -18,7 +18,7 @@ from scipy import stats
 
 from ...physics.nuclei import make_target
 from ...physics.response import efficiency_curve
-from ..controls import Control, QuenchingControl, ThresholdControl, _row_label
+from ..controls import Control, QuenchingControl, ThresholdControl, row_label
 from ..figures import ObservedSpectrumFigure, RecoilSpectrumFigure, ThresholdScanFigure
 from ..model import ScenarioModel
 from ..readout import Readout
@@ -45,7 +45,7 @@ class EfficiencyControl(Control):
             "of the 2017 data release, or every event kept",
         )
         self.toggle.observe(self._on_pick, names="value")
-        return [W.HBox([_row_label("Efficiency"), self.toggle])]
+        return [W.HBox([row_label("Efficiency"), self.toggle])]
 
     def _on_pick(self, change):
         if not self._syncing:
