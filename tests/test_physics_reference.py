@@ -345,3 +345,14 @@ def test_bare_csi_counts_more_than_the_full_response():
     assert bare["events_total"] == pytest.approx(411.0, abs=0.5)
     full = cw.expected_events(preset="coherent-csi-2017")
     assert full["events_total"] < 0.5 * bare["events_total"]
+
+
+@pytest.mark.parametrize("target", ["CsI", "Ge", "Xe", "NaI"])
+def test_isotope_spectra_add_up_to_the_element_spectra(target):
+    from cevns_widgets.physics.rates import recoil_spectra
+
+    rs = recoil_spectra(target)
+    assert len(rs.isotope_labels) == next(iter(rs.by_isotope.values())).shape[0]
+    for flavor, per_isotope in rs.by_isotope.items():
+        np.testing.assert_allclose(per_isotope.sum(axis=0), rs.by_flavor[flavor].sum(axis=0),
+                                   rtol=1e-12)

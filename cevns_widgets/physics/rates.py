@@ -74,13 +74,16 @@ class PhysicsParams:
 
 @dataclass(frozen=True, eq=False)
 class RecoilSpectra:
-    """dN/dT (events / keV / kg / (nu/cm^2)) on ``T_keV``, per element group and flavour."""
+    """dN/dT (events / keV / kg / (nu/cm^2)) on ``T_keV`` per flavour: ``by_flavor`` per
+    element (what the response folds), ``by_isotope`` per isotope (``isotope_labels``)."""
 
     T_keV: np.ndarray
     element_Z: np.ndarray
     element_A: np.ndarray
     element_labels: tuple[str, ...]
     by_flavor: dict  # flavour -> array (n_elements, n_T)
+    isotope_labels: tuple[str, ...] = ()
+    by_isotope: dict | None = None  # flavour -> array (n_isotopes, n_T)
 
     def total(self, flavor=None) -> np.ndarray:
         """Sum over elements (and over flavours when ``flavor`` is None)."""
@@ -123,6 +126,7 @@ class _Kinematics:
     element_A: np.ndarray
     element_labels: tuple[str, ...]
     element_members: tuple[tuple[int, ...], ...]  # isotope rows of each element
+    isotope_labels: tuple[str, ...]
 
 
 @lru_cache(maxsize=64)
@@ -160,6 +164,7 @@ def _kinematics(target_name: str, oscillation: tuple | None) -> _Kinematics:
         weight=target.nuclei_per_kg()[:, None], prefactor=sm_prefactor_cm2_per_keV(M),
         kin=kin, moments=moments, element_Z=np.array(z_values, dtype=float),
         element_A=np.array(mean_A), element_labels=labels, element_members=members,
+        isotope_labels=tuple(iso.label for iso in target.isotopes),
     )
 
 
@@ -199,7 +204,7 @@ def recoil_spectra(target_name: str, physics: PhysicsParams = PhysicsParams(),
             charges[key] = (k.prefactor * q_charge**2, f_p)
         charges[lepton] = charges[key]
     mm = physics.magnetic_moment_muB
-    by_element = {}
+    by_element, by_isotope = {}, {}
     for flavor, kin in k.kin.items():
         coherent, f_p = charges[sns.FLAVOR_LEPTON[flavor]]
         rate = coherent * kin
@@ -210,8 +215,10 @@ def recoil_spectra(target_name: str, physics: PhysicsParams = PhysicsParams(),
                     0.25e-6 * T * i2)
             rate = rate + np.pi * C.ELECTRON_RADIUS_cm**2 * mm**2 * (k.Z * f_p) ** 2 * np.maximum(
                 em, 0.0)
-        by_element[flavor] = _sum_by_element(k.weight * rate, k.element_members)
-    return RecoilSpectra(T, k.element_Z, k.element_A, k.element_labels, by_element)
+        by_isotope[flavor] = k.weight * rate
+        by_element[flavor] = _sum_by_element(by_isotope[flavor], k.element_members)
+    return RecoilSpectra(T, k.element_Z, k.element_A, k.element_labels, by_element,
+                         k.isotope_labels, by_isotope)
 
 
 def _trapezoid_weights(x: np.ndarray) -> np.ndarray:
