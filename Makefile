@@ -6,6 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 START_NOTEBOOK := notebooks/00_start_here.ipynb
 PORT ?= 8888
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: explore app test test-fast lint bench clean
 
@@ -18,7 +20,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 explore: $(VENV)/.installed
-	$(BIN)/jupyter lab --port=$(PORT) $(START_NOTEBOOK)
+	$(BIN)/jupyter lab --port=$(PORT) $(ROOT_FLAG) $(START_NOTEBOOK)
 
 app: $(VENV)/.installed
 	$(BIN)/voila --port=$(PORT) $(START_NOTEBOOK)
