@@ -17,16 +17,12 @@ many single calls (timeit with number=1, garbage collection off), so that one sl
     (100 recomputes), as total time and per point; plus the vectorised threshold scan
     (``Result.events_vs_threshold``) that a plot should use.
 
-A what-if row times (a) and (b) with ``sns.time_window_fraction`` memoised for this run only
-(the package is not changed): the time-window factor is most of a threshold change.
-
 The BLAS threading environment (OPENBLAS_NUM_THREADS and friends) is recorded as found.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import gc
 import itertools
 import json
@@ -42,7 +38,6 @@ import numpy as np
 
 import cevns_widgets as cw
 from cevns_widgets.physics import rates
-from cevns_widgets.physics.sources import sns
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "physics.json"
 PRESET = "coherent-csi-2017"
@@ -175,18 +170,6 @@ def bench(repeats: int, scan_repeats: int) -> dict:
         timing["per_point_s"] = timing["median_s"] / 10_000
         results[name] = timing
 
-    # What-if, not applied to the package: the time-window fractions memoised (they depend
-    # only on the window), measured by wrapping sns.time_window_fraction for this run only.
-    original = sns.time_window_fraction
-    sns.time_window_fraction = functools.lru_cache(maxsize=256)(original)
-    try:
-        results["what_if_memoised_time_fractions"] = {
-            "threshold_change": median_time(threshold_change, repeats),
-            "full_recompute": median_time(full, repeats),
-        }
-    finally:
-        sns.time_window_fraction = original
-
     full_s = results["full_recompute"]["median_s"]
     ratios = {
         "threshold_change / full_recompute": results["threshold_change"]["median_s"] / full_s,
@@ -253,13 +236,6 @@ def report(data: dict) -> str:
     lines += [f"  {k:<42}{v:10.3f}" for k, v in data["ratios"].items()]
     lines += ["", "threshold change, by part (median)"]
     lines += [f"  {k:<42}{_us(v)}" for k, v in r["threshold_change_breakdown"].items()]
-    w = r["what_if_memoised_time_fractions"]
-    lines += [
-        "",
-        "what-if (not applied): sns.time_window_fraction memoised",
-        f"  {'(b) threshold change':<42}{_us(w['threshold_change']['median_s'])}",
-        f"  {'(a) full recompute':<42}{_us(w['full_recompute']['median_s'])}",
-    ]
     return "\n".join(lines)
 
 
