@@ -446,78 +446,66 @@ class ThresholdControl(Control):
 # --------------------------------------------------------------------------- geometry
 
 
-class DistanceControl(Control):
+class LogFieldControl(Control):
+    """One scenario field on a log-scale slider; subclasses set the field and the range."""
+
+    field = ""
+    label = ""
+    tooltip = ""
+    log10_range = (0.0, 1.0)
+
+    @property
+    def fields(self):
+        return (self.field,)
+
+    def _build(self):
+        self.slider = W.FloatLogSlider(
+            value=10 ** (sum(self.log10_range) / 2),
+            base=10,
+            min=self.log10_range[0],
+            max=self.log10_range[1],
+            step=0.001,
+            description=self.label,
+            tooltip=self.tooltip,
+            continuous_update=True,
+            readout_format=".3g",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.slider.add_class(f"cevns-{self.name}")
+        self.slider.observe(self._on_value, names="value")
+        return [self.slider]
+
+    @_safe
+    def _on_value(self, change):
+        current = getattr(self.model.scenario, self.field)
+        if not self._syncing and not is_echo(self.slider, change["new"], current):
+            self._apply(**{self.field: units.round_sig(float(change["new"]), 3)})
+
+    def sync(self, scenario):
+        note = _set_log_slider(self.slider, getattr(scenario, self.field))
+        if not self.error:
+            self.show_info(note)
+
+
+class DistanceControl(LogFieldControl):
     """Source-detector distance on a log scale, 1 to 100 m."""
 
     name = "distance"
-    fields = ("distance_m",)
-
-    def _build(self):
-        self.slider = W.FloatLogSlider(
-            value=20.0,
-            base=10,
-            min=0.0,
-            max=2.0,
-            step=0.001,
-            description="Distance [m]",
-            tooltip="From the mercury target to the detector; flux falls as 1/L^2",
-            continuous_update=True,
-            readout_format=".3g",
-            style=_style(),
-            layout=_layout(),
-        )
-        self.slider.add_class("cevns-distance")
-        self.slider.observe(self._on_value, names="value")
-        return [self.slider]
-
-    @_safe
-    def _on_value(self, change):
-        if not self._syncing and not is_echo(
-            self.slider, change["new"], self.model.scenario.distance_m
-        ):
-            self._apply(distance_m=units.round_sig(float(change["new"]), 3))
-
-    def sync(self, scenario):
-        note = _set_log_slider(self.slider, scenario.distance_m)
-        if not self.error:
-            self.show_info(note)
+    field = "distance_m"
+    label = "Distance [m]"
+    tooltip = "From the mercury target to the detector; flux falls as 1/L^2"
+    log10_range = (0.0, 2.0)
 
 
-class MassControl(Control):
+class MassControl(LogFieldControl):
     """Detector (target) mass on a log scale, 1 g to 10 t."""
 
     name = "mass"
-    fields = ("mass_kg",)
-
-    def _build(self):
-        self.slider = W.FloatLogSlider(
-            value=10.0,
-            base=10,
-            min=-3.0,
-            max=4.0,
-            step=0.001,
-            description="Mass [kg]",
-            tooltip="Target mass: 1e-3 kg = 1 g, 1e3 kg = 1 tonne; the rate is proportional",
-            continuous_update=True,
-            readout_format=".3g",
-            style=_style(),
-            layout=_layout(),
-        )
-        self.slider.add_class("cevns-mass")
-        self.slider.observe(self._on_value, names="value")
-        return [self.slider]
-
-    @_safe
-    def _on_value(self, change):
-        if not self._syncing and not is_echo(
-            self.slider, change["new"], self.model.scenario.mass_kg
-        ):
-            self._apply(mass_kg=units.round_sig(float(change["new"]), 3))
-
-    def sync(self, scenario):
-        note = _set_log_slider(self.slider, scenario.mass_kg)
-        if not self.error:
-            self.show_info(note)
+    field = "mass_kg"
+    label = "Mass [kg]"
+    tooltip = "Target mass: 1e-3 kg = 1 g, 1e3 kg = 1 tonne; the rate is proportional"
+    log10_range = (-3.0, 4.0)
 
 
 # --------------------------------------------------------------------------- exposure
