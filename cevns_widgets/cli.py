@@ -85,6 +85,11 @@ def _choices(values) -> str:
     return ", ".join(values)
 
 
+def _add_number(group, flag: str, help: str, *, type=finite_float) -> None:
+    """A numeric option (shown as ``X`` in the help); ``type`` checks and converts it."""
+    group.add_argument(flag, type=type, metavar="X", help=help)
+
+
 def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--preset",
@@ -104,65 +109,33 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
         metavar="T",
         help="element, formula or isotope, e.g. " + _choices(COMMON_TARGETS),
     )
-    g.add_argument("--mass-kg", type=positive_float, metavar="X", help="target mass (kg)")
-    g.add_argument(
-        "--distance-m",
-        type=positive_float,
-        metavar="X",
-        help="distance from the mercury target (m)",
-    )
-    g.add_argument(
-        "--nu-per-pot",
-        type=positive_float,
-        metavar="X",
-        help="neutrinos of each flavour per proton on target",
+    _add_number(g, "--mass-kg", "target mass (kg)", type=positive_float)
+    _add_number(g, "--distance-m", "distance from the mercury target (m)", type=positive_float)
+    _add_number(
+        g, "--nu-per-pot", "neutrinos of each flavour per proton on target", type=positive_float
     )
 
     e = p.add_argument_group("exposure (one of --pot, --exposure-GWh, --beam-days)")
     ex = e.add_mutually_exclusive_group()
-    ex.add_argument("--pot", type=finite_float, metavar="X", help="protons on target")
-    ex.add_argument(
-        "--exposure-GWh", type=positive_float, metavar="X", help="integrated beam energy (GWh)"
-    )
-    ex.add_argument(
-        "--beam-days", type=positive_float, metavar="X", help="days of beam at --beam-power-MW"
-    )
-    e.add_argument(
-        "--beam-power-MW",
-        type=positive_float,
-        metavar="X",
-        help="mean beam power (MW), with --beam-days",
-    )
-    e.add_argument(
+    _add_number(ex, "--pot", "protons on target")
+    _add_number(ex, "--exposure-GWh", "integrated beam energy (GWh)", type=positive_float)
+    _add_number(ex, "--beam-days", "days of beam at --beam-power-MW", type=positive_float)
+    _add_number(e, "--beam-power-MW", "mean beam power (MW), with --beam-days", type=positive_float)
+    _add_number(
+        e,
         "--proton-energy-GeV",
+        "proton energy (GeV) for --exposure-GWh or --beam-days (default 1.0)",
         type=positive_float,
-        metavar="X",
-        help="proton energy (GeV) for --exposure-GWh or --beam-days (default 1.0)",
     )
 
     t = p.add_argument_group("threshold and analysis window")
     th = t.add_mutually_exclusive_group()
-    th.add_argument(
-        "--threshold-keVnr",
-        type=finite_float,
-        metavar="X",
-        help="threshold in nuclear-recoil keV (converted for the observable)",
+    _add_number(
+        th, "--threshold-keVnr", "threshold in nuclear-recoil keV (converted for the observable)"
     )
-    th.add_argument(
-        "--threshold-keVee",
-        type=finite_float,
-        metavar="X",
-        help="threshold in electron-equivalent keV",
-    )
-    th.add_argument(
-        "--threshold-PE", type=finite_float, metavar="X", help="threshold in photoelectrons"
-    )
-    t.add_argument(
-        "--roi-max",
-        type=finite_float,
-        metavar="X",
-        help="upper end of the analysis region, in the observable",
-    )
+    _add_number(th, "--threshold-keVee", "threshold in electron-equivalent keV")
+    _add_number(th, "--threshold-PE", "threshold in photoelectrons")
+    _add_number(t, "--roi-max", "upper end of the analysis region, in the observable")
     t.add_argument(
         "--time-window-us",
         type=finite_float,
@@ -177,18 +150,12 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
         choices=FORM_FACTOR_MODELS,
         help=f"nuclear form factor: {_choices(FORM_FACTOR_MODELS)}",
     )
-    ph.add_argument(
+    _add_number(
+        ph,
         "--neutron-rms-radius-fm",
-        type=finite_float,
-        metavar="X",
-        help="neutron rms radius (fm); default: the model's A-dependent radius",
+        "neutron rms radius (fm); default: the model's A-dependent radius",
     )
-    ph.add_argument(
-        "--sin2w",
-        type=finite_float,
-        metavar="X",
-        help="sin^2 theta_W (default 0.23857, low-energy MS-bar)",
-    )
+    _add_number(ph, "--sin2w", "sin^2 theta_W (default 0.23857, low-energy MS-bar)")
     ph.add_argument(
         "--couplings",
         choices=COUPLING_SCHEMES,
@@ -196,27 +163,10 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
     )
     for quark in ("u", "d"):
         for flavour in ("ee", "mumu"):
-            ph.add_argument(
-                f"--eps-{quark}-{flavour}",
-                type=finite_float,
-                metavar="X",
-                help=f"vector NSI epsilon_{quark}^{flavour}",
-            )
-    ph.add_argument(
-        "--magnetic-moment-muB",
-        type=finite_float,
-        metavar="X",
-        help="neutrino magnetic moment (Bohr magnetons)",
-    )
-    ph.add_argument(
-        "--sterile-dm2-eV2", type=finite_float, metavar="X", help="3+1 sterile Delta m^2 (eV^2)"
-    )
-    ph.add_argument(
-        "--sterile-sin2-2theta",
-        type=finite_float,
-        metavar="X",
-        help="3+1 sterile mixing sin^2 2theta",
-    )
+            _add_number(ph, f"--eps-{quark}-{flavour}", f"vector NSI epsilon_{quark}^{flavour}")
+    _add_number(ph, "--magnetic-moment-muB", "neutrino magnetic moment (Bohr magnetons)")
+    _add_number(ph, "--sterile-dm2-eV2", "3+1 sterile Delta m^2 (eV^2)")
+    _add_number(ph, "--sterile-sin2-2theta", "3+1 sterile mixing sin^2 2theta")
 
     r = p.add_argument_group("detector response")
     r.add_argument(
@@ -224,30 +174,14 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
         choices=QUENCHING_MODELS,
         help=f"quenching model: {_choices(QUENCHING_MODELS)}",
     )
-    r.add_argument(
-        "--quenching-factor",
-        type=finite_float,
-        metavar="X",
-        help="quenching factor for --quenching constant",
+    _add_number(r, "--quenching-factor", "quenching factor for --quenching constant")
+    _add_number(
+        r, "--lindhard-k", "Lindhard k for --quenching lindhard (default 0.133 Z^2/3 A^-1/2)"
     )
-    r.add_argument(
-        "--lindhard-k",
-        type=finite_float,
-        metavar="X",
-        help="Lindhard k for --quenching lindhard (default 0.133 Z^2/3 A^-1/2)",
+    _add_number(
+        r, "--light-yield-PE-per-keVee", "light yield (PE/keVee): the observable becomes PE"
     )
-    r.add_argument(
-        "--light-yield-PE-per-keVee",
-        type=finite_float,
-        metavar="X",
-        help="light yield (PE/keVee): the observable becomes PE",
-    )
-    r.add_argument(
-        "--resolution-a",
-        type=finite_float,
-        metavar="X",
-        help="Gaussian resolution sigma = a sqrt(E[keVee]) (keVee)",
-    )
+    _add_number(r, "--resolution-a", "Gaussian resolution sigma = a sqrt(E[keVee]) (keVee)")
     r.add_argument(
         "--efficiency",
         choices=EFFICIENCY_MODELS,

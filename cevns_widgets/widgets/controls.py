@@ -9,7 +9,6 @@ its widgets without sending anything back. Callbacks never raise: errors become 
 from __future__ import annotations
 
 import contextlib
-import functools
 import html
 import logging
 
@@ -23,6 +22,7 @@ from ..physics.sources import sns
 from ..presets import PRESETS, get_preset
 from ..scenario import Scenario
 from . import messages, units
+from .messages import safe
 from .model import ScenarioModel, error_message
 
 log = logging.getLogger(__name__)
@@ -65,21 +65,7 @@ def _layout(width: str = CONTROL_WIDTH, **kw):
     return W.Layout(width=width, **kw)
 
 
-def _safe(method):
-    """Run a widget callback; any exception becomes this control's inline message."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 -- never a traceback in the widget
-            self.show_error(error_message(exc))
-            return None
-
-    return wrapper
-
-
-class Control:
+class Control(messages.HasMessage):
     """Base class: a group of ipywidgets bound to ``model`` with an inline message line.
 
     Subclasses build their widgets in ``_build`` (returning the list of children), write with
@@ -94,8 +80,7 @@ class Control:
     def __init__(self, model: ScenarioModel):
         self.model = model
         self._syncing = False
-        self.message = W.HTML(layout=W.Layout(margin="0 0 2px 6px", height="auto"))
-        self.message.add_class("cevns-message")
+        self.message = messages.message_line()
         children = self._build()
         self.widget = W.VBox([*children, self.message], layout=W.Layout(margin="0 0 2px 0"))
         self.widget.add_class(f"cevns-control-{self.name}")
@@ -117,17 +102,6 @@ class Control:
         ok = self.model.set(**changes)
         self.show_error("" if ok else self.model.error)
         return ok
-
-    def show_error(self, text: str) -> None:
-        messages.show_error(self.message, text)
-
-    def show_info(self, text: str) -> None:
-        messages.show_info(self.message, text)
-
-    @property
-    def error(self) -> str:
-        """The error text shown next to this control ('' if none)."""
-        return messages.error_text(self.message)
 
     def _on_scenario(self, change) -> None:
         old, new = change["old"], change["new"]
@@ -256,7 +230,7 @@ class PresetControl(Control):
         self.model.observe(self._on_preset_name, names="preset")
         return [W.HBox([self.dropdown, self.reset])]
 
-    @_safe
+    @safe
     def _on_pick(self, change):
         if self._syncing or change["new"] is None:
             return
@@ -264,7 +238,7 @@ class PresetControl(Control):
         if not self.model.load_preset(change["new"]):
             self.show_error(self.model.error)
 
-    @_safe
+    @safe
     def _on_reset(self, _button):
         name = self.dropdown.value or self.model.preset
         self.show_error("")
@@ -331,7 +305,7 @@ class TargetControl(Control):
         self.text.observe(self._on_text, names="value")
         return [self.dropdown, self.text]
 
-    @_safe
+    @safe
     def _on_pick(self, change):
         if self._syncing or change["new"] in (None, _OTHER):
             return
@@ -342,7 +316,7 @@ class TargetControl(Control):
             finally:
                 self._syncing = False
 
-    @_safe
+    @safe
     def _on_text(self, change):
         if self._syncing:
             return
@@ -409,13 +383,13 @@ class ThresholdControl(Control):
         unit_row = W.HBox([row_label("Threshold unit", "keVnr, keVee or PE"), self.unit])
         return [self.slider, unit_row]
 
-    @_safe
+    @safe
     def _on_value(self, change):
         if self._syncing or is_echo(self.slider, change["new"], self.model.scenario.threshold):
             return
         self._apply(threshold=round(float(change["new"]), 4))
 
-    @_safe
+    @safe
     def _on_unit(self, change):
         if self._syncing or change["new"] is None:
             return
@@ -476,7 +450,7 @@ class LogFieldControl(Control):
         self.slider.observe(self._on_value, names="value")
         return [self.slider]
 
-    @_safe
+    @safe
     def _on_value(self, change):
         current = getattr(self.model.scenario, self.field)
         if not self._syncing and not is_echo(self.slider, change["new"], current):
@@ -615,7 +589,7 @@ class ExposureControl(Control):
         self._apply_preset_defaults(change["new"] or "")
         self._run_sync(self.model.scenario)
 
-    @_safe
+    @safe
     def _on_mode(self, change):
         if self._syncing:
             return
@@ -626,7 +600,7 @@ class ExposureControl(Control):
             self._syncing = False
         self._run_sync(self.model.scenario)
 
-    @_safe
+    @safe
     def _on_value(self, change):
         if self._syncing or is_echo(
             self.slider, change["new"], self.model.scenario.pot / self._pot_per_unit()
@@ -637,7 +611,7 @@ class ExposureControl(Control):
         if self._apply(pot=pot):
             self._update_summary(self.model.scenario)
 
-    @_safe
+    @safe
     def _on_power(self, change):
         if self._syncing or (
             change["owner"] is self.power and is_echo(self.power, change["new"], change["old"])
@@ -716,18 +690,18 @@ class FormFactorControl(Control):
         self.default.on_click(self._on_default)
         return [self.dropdown, W.HBox([self.radius, self.default])]
 
-    @_safe
+    @safe
     def _on_model(self, change):
         if not self._syncing:
             self._apply(form_factor=change["new"])
             self._run_sync(self.model.scenario)
 
-    @_safe
+    @safe
     def _on_default(self, _button):
         self._apply(neutron_rms_radius_fm=None)
         self._run_sync(self.model.scenario)
 
-    @_safe
+    @safe
     def _on_radius(self, change):
         if self._syncing or is_echo(self.radius, change["new"], self._shown):
             return
@@ -795,7 +769,7 @@ class QuenchingControl(Control):
         self.factor.observe(self._on_factor, names="value")
         return [self.dropdown, self.factor]
 
-    @_safe
+    @safe
     def _on_model(self, change):
         if self._syncing:
             return
@@ -834,7 +808,7 @@ class QuenchingControl(Control):
             self._run_sync(self.model.scenario)
             self.show_error(self.model.error)
 
-    @_safe
+    @safe
     def _on_factor(self, change):
         if not self._syncing and not is_echo(
             self.factor, change["new"], self.model.scenario.quenching_factor
@@ -871,7 +845,7 @@ class TimeWindowControl(Control):
         self.slider.observe(self._on_value, names="value")
         return [self.slider]
 
-    @_safe
+    @safe
     def _on_value(self, change):
         if self._syncing:
             return

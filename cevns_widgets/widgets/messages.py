@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import html
 
 import ipywidgets as W
+
+from .model import error_message
 
 #: Error and note colours (readable on white and on a projector).
 ERROR_COLOR = "#B00020"
@@ -48,3 +51,41 @@ def error_text(message: W.HTML) -> str:
     if "cevns-error" not in message.value:
         return ""
     return html.unescape(message.value.split(_ERROR_MARK, 1)[-1].split("</div>")[0])
+
+
+def message_line() -> W.HTML:
+    """An empty message line, for a control or a lesson to show its errors and notes in."""
+    message = W.HTML(layout=W.Layout(margin="0 0 2px 6px", height="auto"))
+    message.add_class("cevns-message")
+    return message
+
+
+class HasMessage:
+    """Mixin for controls and lessons: errors and notes go to their ``message`` line."""
+
+    message: W.HTML
+
+    def show_error(self, text: str) -> None:
+        show_error(self.message, text)
+
+    def show_info(self, text: str) -> None:
+        show_info(self.message, text)
+
+    @property
+    def error(self) -> str:
+        """The error text shown in ``message`` ('' if none)."""
+        return error_text(self.message)
+
+
+def safe(method):
+    """Run a widget callback; any exception becomes the object's message, never a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 -- never a traceback in the widget
+            self.show_error(error_message(exc))
+            return None
+
+    return wrapper

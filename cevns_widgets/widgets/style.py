@@ -28,6 +28,9 @@ __all__ = [
     "HIGHLIGHT_COLOR",
     "SHADE_COLOR",
     "TOTAL_COLOR",
+    "add_current_star",
+    "flavor_line_style",
+    "flavor_tooltips",
     "new_figure",
 ]
 
@@ -86,3 +89,32 @@ def style_legend(fig, location: str = "top_right") -> None:
     legend.label_height = 14
     legend.glyph_height = 14
     legend.margin = 4
+
+
+def flavor_line_style(flavor: str) -> dict[str, Any]:
+    """Width, colour, dash and legend label of one flavour's curve, the same in every figure."""
+    return {
+        "line_width": 2.5,
+        "color": FLAVOR_COLORS[flavor],
+        "line_dash": FLAVOR_DASHES[flavor],
+        "legend_label": FLAVOR_LABELS[flavor],
+    }
+
+
+def flavor_tooltips(number_format: str, unit: str) -> list[tuple[str, str]]:
+    """Hover rows, one per flavour: its column shown in ``number_format`` with ``unit``."""
+    return [(FLAVOR_LABELS[f], f"@{f}{{{number_format}}} {unit}") for f in FLAVORS]
+
+
+def add_current_star(fig, x: str, y: str, source, *, size: int, legend_label: str):
+    """The star that marks the current case (this detector, this nucleus) on a figure."""
+    return fig.scatter(
+        x,
+        y,
+        source=source,
+        marker="star",
+        size=size,
+        color=HIGHLIGHT_COLOR,
+        line_color="black",
+        legend_label=legend_label,
+    )

@@ -6,7 +6,14 @@ import numpy as np
 
 from ...api import Result
 from ...physics.sources import sns
-from ..style import FLAVOR_COLORS, FLAVOR_DASHES, FLAVOR_LABELS, FLAVORS, new_figure, style_legend
+from ..style import (
+    FLAVOR_COLORS,
+    FLAVORS,
+    flavor_line_style,
+    flavor_tooltips,
+    new_figure,
+    style_legend,
+)
 from .base import BaseFigure
 
 __all__ = ["FluxFigure"]
@@ -67,21 +74,12 @@ class FluxFigure(BaseFigure):
             "flux_spectrum", {"E": 0.5 * (EDGES[1:] + EDGES[:-1]), **{f: zeros for f in FLAVORS}}
         )
         for f in FLAVORS:
-            fig.step(
-                "E",
-                f,
-                source=src,
-                mode="center",
-                line_width=2.5,
-                color=FLAVOR_COLORS[f],
-                line_dash=FLAVOR_DASHES[f],
-                legend_label=FLAVOR_LABELS[f],
-            )
+            fig.step("E", f, source=src, mode="center", **flavor_line_style(f))
         fig.add_tools(
             HoverTool(
                 tooltips=[
                     ("E", "@E{0.0} MeV"),
-                    *[(FLAVOR_LABELS[f], f"@{f}{{0.00e0}} /cm²/MeV") for f in FLAVORS],
+                    *flavor_tooltips("0.00e0", "/cm²/MeV"),
                 ],
                 mode="vline",
                 renderers=fig.renderers[:1],

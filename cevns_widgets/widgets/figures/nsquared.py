@@ -9,7 +9,7 @@ import numpy as np
 from ...api import Result
 from ...physics.nuclei import make_target
 from ...physics.rates import PhysicsParams, recoil_spectra
-from ..style import GREY, HIGHLIGHT_COLOR, SKY, new_figure, style_legend
+from ..style import GREY, HIGHLIGHT_COLOR, SKY, add_current_star, new_figure, style_legend
 from ..units import threshold_keVnr
 from .base import BaseFigure
 
@@ -128,16 +128,7 @@ class NSquaredFigure(BaseFigure):
                 text_color="#333333",
             )
         )
-        star = fig.scatter(
-            "N",
-            "sigma",
-            source=cur,
-            marker="star",
-            size=22,
-            color=HIGHLIGHT_COLOR,
-            line_color="black",
-            legend_label="this target",
-        )
+        star = add_current_star(fig, "N", "sigma", cur, size=22, legend_label="this target")
         fig.add_layout(
             LabelSet(
                 x="N",

@@ -7,12 +7,11 @@ import numpy as np
 
 from ...api import Result
 from ..style import (
-    FLAVOR_COLORS,
-    FLAVOR_DASHES,
-    FLAVOR_LABELS,
     FLAVORS,
     SHADE_COLOR,
     TOTAL_COLOR,
+    flavor_line_style,
+    flavor_tooltips,
     new_figure,
     style_legend,
 )
@@ -37,20 +36,22 @@ def _scales(result: Result) -> tuple[float, ...]:
     return tuple(result.events_per_unit * fractions[f] for f in FLAVORS)
 
 
+def spectrum_key(result: Result, *detector) -> tuple:
+    """What a spectrum's data depend on (a figure's ``_changed`` key): target, physics, the
+    distance only where oscillations make the shape depend on it, the ``detector`` settings
+    the figure uses, and the per-flavour scale factors."""
+    s = result.scenario
+    return (
+        s.target,
+        s.physics,
+        s.distance_m if s.physics.oscillates else None,
+        *detector,
+        _scales(result),
+    )
+
+
 def _flavor_lines(fig, source, x: str):
-    renderers = []
-    for f in FLAVORS:
-        renderers.append(
-            fig.line(
-                x,
-                f,
-                source=source,
-                line_width=2.5,
-                color=FLAVOR_COLORS[f],
-                line_dash=FLAVOR_DASHES[f],
-                legend_label=FLAVOR_LABELS[f],
-            )
-        )
+    renderers = [fig.line(x, f, source=source, **flavor_line_style(f)) for f in FLAVORS]
     total = fig.line(
         x,
         "total",
@@ -63,17 +64,29 @@ def _flavor_lines(fig, source, x: str):
     return renderers, total
 
 
-def _hover(fig, renderer, x: str, x_fmt: str, unit: str):
+def _tooltips(x: str, x_unit: str, unit: str) -> list[tuple[str, str]]:
+    """Hover rows: the ``x`` column in ``x_unit``, then the total and each flavour in ``unit``."""
+    return [
+        (x, f"@{x}{{0.00}} {x_unit}"),
+        ("all flavours", f"@total{{0.000}} {unit}"),
+        *flavor_tooltips("0.000", unit),
+    ]
+
+
+def _hover(fig, renderer, x: str, x_unit: str, unit: str):
     from bokeh.models import HoverTool
 
-    tips = [
-        (x_fmt.split("|")[0], f"@{x}{{0.00}} {x_fmt.split('|')[1]}"),
-        ("all flavours", f"@total{{0.000}} {unit}"),
-    ]
-    tips += [(FLAVOR_LABELS[f], f"@{f}{{0.000}} {unit}") for f in FLAVORS]
-    hover = HoverTool(renderers=[renderer], tooltips=tips, mode="vline")
+    hover = HoverTool(renderers=[renderer], tooltips=_tooltips(x, x_unit, unit), mode="vline")
     fig.add_tools(hover)
     return hover
+
+
+def _below_threshold_box():
+    from bokeh.models import BoxAnnotation
+
+    return BoxAnnotation(
+        left=0, right=0, fill_color=SHADE_COLOR, fill_alpha=0.25, line_alpha=0, level="underlay"
+    )
 
 
 class _SpectrumBase(BaseFigure):
@@ -86,6 +99,21 @@ class _SpectrumBase(BaseFigure):
     """
 
     log_y = False
+
+    def _new_spectrum_figure(self, title: str, x_label: str, y_label: str, x: str):
+        """The figure, its source (named like the figure: ``x``, one column per flavour and
+        ``total``) and the curves; returns the figure, the flavour curves and the total."""
+        fig = new_figure(title, x_label, y_label, width=self.width, height=self.height)
+        empty = {x: np.zeros(0), "total": np.zeros(0), **{f: np.zeros(0) for f in FLAVORS}}
+        lines, total = _flavor_lines(fig, self._source(self.name, empty), x)
+        return fig, lines, total
+
+    def _send_spectrum(self, x_column: str, x, by: dict) -> None:
+        """Send new spectra (``by`` flavour) with their total; the log view follows the peak."""
+        total = sum(by[f] for f in FLAVORS)
+        self._y_max = float(np.max(total)) if total.size else 0.0
+        self._send(self.name, {x_column: x, "total": total, **by})
+        self._set_y_start()
 
     def _add_log_view(self, fig, renderers) -> None:
         from bokeh.models import DataRange1d, Grid, LogAxis, LogScale
@@ -169,22 +197,14 @@ class RecoilSpectrumFigure(_SpectrumBase):
     default_height = 310
 
     def _build(self):
-        from bokeh.models import BoxAnnotation
-
-        fig = new_figure(
+        fig, lines, total = self._new_spectrum_figure(
             "Recoil spectrum (grey: below threshold)",
             "Recoil energy T [keVnr]",
             "dN/dT [events/keVnr]",
-            width=self.width,
-            height=self.height,
+            "T",
         )
-        empty = {"T": np.zeros(0), "total": np.zeros(0), **{f: np.zeros(0) for f in FLAVORS}}
-        src = self._source("recoil_spectrum", empty)
-        lines, total = _flavor_lines(fig, src, "T")
-        _hover(fig, total, "T", "T|keVnr", "events/keVnr")
-        self.threshold_box = BoxAnnotation(
-            left=0, right=0, fill_color=SHADE_COLOR, fill_alpha=0.25, line_alpha=0, level="underlay"
-        )
+        _hover(fig, total, "T", "keVnr", "events/keVnr")
+        self.threshold_box = _below_threshold_box()
         fig.add_layout(self.threshold_box)
         style_legend(fig)
         fig.y_range.start = 0
@@ -193,13 +213,8 @@ class RecoilSpectrumFigure(_SpectrumBase):
 
     def _update(self, result: Result) -> None:
         s = result.scenario
-        key = (s.target, s.physics, s.distance_m if s.physics.oscillates else None, _scales(result))
-        if self._changed("data", key):
-            T, by = result.recoil_spectrum()
-            total = sum(by[f] for f in FLAVORS)
-            self._y_max = float(np.max(total)) if total.size else 0.0
-            self._send("recoil_spectrum", {"T": T, "total": total, **by})
-            self._set_y_start()
+        if self._changed("data", spectrum_key(result)):
+            self._send_spectrum("T", *result.recoil_spectrum())
         t_thr = threshold_keVnr(s)
         if self._changed("threshold", t_thr):
             self._set(self.threshold_box, right=t_thr)
@@ -220,20 +235,11 @@ class ObservedSpectrumFigure(_SpectrumBase):
     def _build(self):
         from bokeh.models import BoxAnnotation
 
-        fig = new_figure(
-            "Observed spectrum",
-            "Detected light [PE]",
-            "dN/dx [events/PE]",
-            width=self.width,
-            height=self.height,
+        fig, lines, total = self._new_spectrum_figure(
+            "Observed spectrum", "Detected light [PE]", "dN/dx [events/PE]", "x"
         )
-        empty = {"x": np.zeros(0), "total": np.zeros(0), **{f: np.zeros(0) for f in FLAVORS}}
-        src = self._source("observed_spectrum", empty)
-        lines, total = _flavor_lines(fig, src, "x")
-        self.hover = _hover(fig, total, "x", "x|PE", "events/PE")
-        self.threshold_box = BoxAnnotation(
-            left=0, right=0, fill_color=SHADE_COLOR, fill_alpha=0.25, line_alpha=0, level="underlay"
-        )
+        self.hover = _hover(fig, total, "x", "PE", "events/PE")
+        self.threshold_box = _below_threshold_box()
         self.roi_box = BoxAnnotation(
             left=0,
             fill_color=SHADE_COLOR,
@@ -251,19 +257,8 @@ class ObservedSpectrumFigure(_SpectrumBase):
 
     def _update(self, result: Result) -> None:
         s = result.scenario
-        key = (
-            s.target,
-            s.physics,
-            s.distance_m if s.physics.oscillates else None,
-            s.response,
-            _scales(result),
-        )
-        if self._changed("data", key):
-            x, by = result.observed_spectrum()
-            total = sum(by[f] for f in FLAVORS)
-            self._y_max = float(np.max(total)) if total.size else 0.0
-            self._send("observed_spectrum", {"x": x, "total": total, **by})
-            self._set_y_start()
+        if self._changed("data", spectrum_key(result, s.response)):
+            self._send_spectrum("x", *result.observed_spectrum())
         obs = result.observable
         if self._changed("observable", obs):
             label, unit = OBSERVABLE_AXIS[obs]
@@ -274,11 +269,7 @@ class ObservedSpectrumFigure(_SpectrumBase):
                 if obs == "keVnr"
                 else f"Observed spectrum in {obs} (grey: outside the cuts)"
             )
-            self.hover.tooltips = [
-                ("x", f"@x{{0.00}} {obs}"),
-                ("all flavours", f"@total{{0.000}} {unit}"),
-                *[(FLAVOR_LABELS[f], f"@{f}{{0.000}} {unit}") for f in FLAVORS],
-            ]
+            self.hover.tooltips = _tooltips("x", obs, unit)
         cuts = (result.threshold_observable, s.roi_max)
         if self._changed("cuts", cuts):
             self._set(self.threshold_box, right=float(result.threshold_observable))

@@ -7,7 +7,7 @@ import numpy as np
 from ...api import Result
 from ..style import FLAVORS, HIGHLIGHT_COLOR, TOTAL_COLOR, new_figure
 from .base import BaseFigure
-from .spectra import _scales
+from .spectra import spectrum_key
 
 __all__ = ["ThresholdScanFigure"]
 
@@ -86,15 +86,7 @@ class ThresholdScanFigure(BaseFigure):
 
     def _update(self, result: Result) -> None:
         s = result.scenario
-        key = (
-            s.target,
-            s.physics,
-            s.distance_m if s.physics.oscillates else None,
-            s.response,
-            s.roi_max,
-            _scales(result),
-        )
-        if self._changed("data", key):
+        if self._changed("data", spectrum_key(result, s.response, s.roi_max)):
             x = np.linspace(0.0, _x_max(result), N_POINTS)
             scan = result.events_vs_threshold(x)
             self._send("events_vs_threshold", {"x": x, "total": scan["total"]})

@@ -8,15 +8,7 @@ import numpy as np
 
 from ...api import Result
 from ...physics.sources import sns
-from ..style import (
-    FLAVOR_COLORS,
-    FLAVOR_DASHES,
-    FLAVOR_LABELS,
-    FLAVORS,
-    GREEN,
-    new_figure,
-    style_legend,
-)
+from ..style import FLAVORS, GREEN, flavor_line_style, flavor_tooltips, new_figure, style_legend
 from .base import BaseFigure
 
 __all__ = ["ArrivalTimeFigure", "signal_fraction_in_window"]
@@ -88,20 +80,12 @@ class ArrivalTimeFigure(BaseFigure):
         )
         fig.add_layout(self.window_box)
         for f in FLAVORS:
-            fig.line(
-                "t",
-                f,
-                source=src,
-                line_width=2.5,
-                color=FLAVOR_COLORS[f],
-                line_dash=FLAVOR_DASHES[f],
-                legend_label=FLAVOR_LABELS[f],
-            )
+            fig.line("t", f, source=src, **flavor_line_style(f))
         fig.add_tools(
             HoverTool(
                 tooltips=[
                     ("t", "@t{0.00} µs"),
-                    *[(FLAVOR_LABELS[f], f"@{f}{{0.000}} /µs") for f in FLAVORS],
+                    *flavor_tooltips("0.000", "/µs"),
                 ],
                 mode="vline",
                 renderers=fig.renderers[-1:],

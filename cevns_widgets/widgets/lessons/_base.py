@@ -9,7 +9,6 @@ next to the controls (``message``), and the figures keep their last good data.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import ipywidgets as W
@@ -17,7 +16,7 @@ import ipywidgets as W
 from .. import messages
 from ..bokeh_setup import ensure_bokehjs, wrap_figure
 from ..controls import DESCRIPTION_WIDTH, Control, is_echo
-from ..model import error_message
+from ..messages import safe
 from ..style import new_figure
 
 __all__ = ["FieldSlider", "Lesson", "html_table", "safe", "sci", "slider", "table_widget"]
@@ -39,21 +38,6 @@ LESSON_STYLE = """
 
 #: Width of a lesson (px): fits a 1280 px screen or projector next to JupyterLab's margins.
 LESSON_WIDTH = 1090
-
-
-def safe(method):
-    """Run a lesson callback; any exception becomes the lesson's message, never a traceback."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            result = method(self, *args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 -- shown to the user instead of raised
-            self.show_error(error_message(exc))
-            return None
-        return result
-
-    return wrapper
 
 
 def slider(
@@ -133,7 +117,7 @@ def table_widget(table_html: str, css: str) -> W.HTML:
     return widget
 
 
-class Lesson:
+class Lesson(messages.HasMessage):
     """Base class of the lesson composites.
 
     Attributes: ``widget`` (the top ``VBox`` to display; displaying the lesson shows it),
@@ -149,8 +133,7 @@ class Lesson:
         self.figures: dict[str, Any] = {}
         self.sources: dict[str, Any] = {}
         self.views: dict[str, Any] = {}
-        self.message = W.HTML(layout=W.Layout(margin="0 0 2px 6px", height="auto"))
-        self.message.add_class("cevns-message")
+        self.message = messages.message_line()
 
     # --- building -----------------------------------------------------------------------
     def _figure(
@@ -190,6 +173,13 @@ class Lesson:
         self.sources.update(figure_obj.sources)
         return figure_obj.widget
 
+    def _reset_button(self, description: str, tooltip: str, layout: W.Layout) -> W.Button:
+        """An undo button (class ``cevns-reset``) that calls the lesson's ``_on_reset``."""
+        button = W.Button(description=description, icon="undo", tooltip=tooltip, layout=layout)
+        button.add_class("cevns-reset")
+        button.on_click(self._on_reset)
+        return button
+
     def _frame(self, *rows: W.Widget, width: int = LESSON_WIDTH) -> W.VBox:
         box = W.VBox(
             [W.HTML(LESSON_STYLE, layout=W.Layout(height="0px", margin="0")), *rows],
@@ -198,18 +188,6 @@ class Lesson:
         box.add_class("cevns-lesson")
         box.add_class(f"cevns-lesson-{self.name}")
         return box
-
-    # --- messages -----------------------------------------------------------------------
-    def show_error(self, text: str) -> None:
-        messages.show_error(self.message, text)
-
-    def show_info(self, text: str) -> None:
-        messages.show_info(self.message, text)
-
-    @property
-    def error(self) -> str:
-        """The error text shown ('' if none)."""
-        return messages.error_text(self.message)
 
     # --- data and display ---------------------------------------------------------------
     def data(self, source: str) -> dict:
@@ -277,30 +255,19 @@ class FieldSlider(Control):
 
     def _build(self):
         spec = self._spec
-        if spec["log"]:
-            self.slider = slider(
-                spec["description"],
-                10 ** spec["low"],
-                spec["low"],
-                spec["high"],
-                spec["step"],
-                fmt=spec["fmt"],
-                tooltip=spec["tooltip"],
-                width=spec["width"],
-                kind=W.FloatLogSlider,
-                base=10,
-            )
-        else:
-            self.slider = slider(
-                spec["description"],
-                spec["low"],
-                spec["low"],
-                spec["high"],
-                spec["step"],
-                fmt=spec["fmt"],
-                tooltip=spec["tooltip"],
-                width=spec["width"],
-            )
+        # a log slider's low and high are exponents; it starts at its lowest value either way
+        log = dict(kind=W.FloatLogSlider, base=10) if spec["log"] else {}
+        self.slider = slider(
+            spec["description"],
+            10 ** spec["low"] if spec["log"] else spec["low"],
+            spec["low"],
+            spec["high"],
+            spec["step"],
+            fmt=spec["fmt"],
+            tooltip=spec["tooltip"],
+            width=spec["width"],
+            **log,
+        )
         self.slider.add_class(f"cevns-{self.name}")
         self.slider.observe(self._on_value, names="value")
         return [self.slider]
@@ -309,15 +276,13 @@ class FieldSlider(Control):
         value = getattr(scenario, self._field)
         return None if value is None else value / self._scale
 
+    @safe
     def _on_value(self, change):
-        try:
-            shown = self._shown(self.model.scenario)
-            if self._syncing or (shown is not None and is_echo(self.slider, change["new"], shown)):
-                return
-            value = float(f"{float(change['new']) * self._scale:.6g}")
-            self._apply(**{self._field: value})
-        except Exception as exc:  # noqa: BLE001 -- never a traceback in the widget
-            self.show_error(error_message(exc))
+        shown = self._shown(self.model.scenario)
+        if self._syncing or (shown is not None and is_echo(self.slider, change["new"], shown)):
+            return
+        value = float(f"{float(change['new']) * self._scale:.6g}")
+        self._apply(**{self._field: value})
 
     def sync(self, scenario):
         shown = self._shown(scenario)

@@ -46,6 +46,7 @@ from ..style import (
     SHADE_COLOR,
     SKY,
     VERMILION,
+    add_current_star,
     style_legend,
 )
 from ._base import Lesson, safe, sci, slider
@@ -336,16 +337,7 @@ class CrossSectionLesson(Lesson):
         current = self._source(
             "xs_tmax_current", {"M": np.zeros(1), "tmax": np.ones(1), "label": [""]}
         )
-        fig.scatter(
-            "M",
-            "tmax",
-            source=current,
-            marker="star",
-            size=22,
-            color=HIGHLIGHT_COLOR,
-            line_color="black",
-            legend_label="this nucleus",
-        )
+        add_current_star(fig, "M", "tmax", current, size=22, legend_label="this nucleus")
         fig.add_tools(
             HoverTool(
                 renderers=[dots],

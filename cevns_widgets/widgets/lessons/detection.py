@@ -84,14 +84,11 @@ class DetectionLesson(Lesson):
         )
         self.efficiency = EfficiencyControl(m)
         self.threshold = ThresholdControl(m)
-        self.reset = W.Button(
-            description="back to COHERENT 2017",
-            icon="undo",
-            tooltip="Put every control back to the 2017 detector",
-            layout=W.Layout(width="220px", margin="2px 0 2px 142px"),
+        self.reset = self._reset_button(
+            "back to COHERENT 2017",
+            "Put every control back to the 2017 detector",
+            W.Layout(width="220px", margin="2px 0 2px 142px"),
         )
-        self.reset.add_class("cevns-reset")
-        self.reset.on_click(self._on_reset)
         self._preset = preset
         self.recoil = slider(
             "Recoil T [keVnr]",

@@ -31,7 +31,7 @@ from ...scenario import Scenario
 from ..controls import DistanceControl
 from ..model import ScenarioModel
 from ..readout import format_events
-from ..style import BLACK, BLUE, HIGHLIGHT_COLOR, SHADE_COLOR, style_legend
+from ..style import BLACK, BLUE, HIGHLIGHT_COLOR, SHADE_COLOR, add_current_star, style_legend
 from ..units import threshold_keVnr
 from ._base import FieldSlider, Lesson, safe
 from .cross_section import pretty_nucleus
@@ -181,14 +181,11 @@ class NewPhysicsLesson(Lesson):
             ),
         }
         self.distance = DistanceControl(m)
-        self.reset = W.Button(
-            description="back to the Standard Model",
-            icon="undo",
-            tooltip="Set every new-physics knob back to its Standard Model value",
-            layout=W.Layout(width="240px", margin="4px 0 2px 142px"),
+        self.reset = self._reset_button(
+            "back to the Standard Model",
+            "Set every new-physics knob back to its Standard Model value",
+            W.Layout(width="240px", margin="4px 0 2px 142px"),
         )
-        self.reset.add_class("cevns-reset")
-        self.reset.on_click(self._on_reset)
         self.readout = W.HTML(layout=W.Layout(width="540px"))
         self.readout.add_class("cevns-lesson-readout")
         self._build_figures()
@@ -344,16 +341,7 @@ class NewPhysicsLesson(Lesson):
             legend_label="all recoils above threshold",
         )
         now = self._source("np_distance_now", {"L": np.ones(1), "events": np.ones(1)})
-        fig.scatter(
-            "L",
-            "events",
-            source=now,
-            marker="star",
-            size=20,
-            color=HIGHLIGHT_COLOR,
-            line_color="black",
-            legend_label="this detector",
-        )
+        add_current_star(fig, "L", "events", now, size=20, legend_label="this detector")
         fig.add_tools(
             HoverTool(
                 renderers=[events],

@@ -20,7 +20,7 @@ from ..figures import ArrivalTimeFigure, FluxFigure
 from ..figures.timing import signal_fraction_in_window
 from ..model import ScenarioModel
 from ..readout import Readout, format_events
-from ..style import BLUE, HIGHLIGHT_COLOR, style_legend
+from ..style import BLUE, add_current_star, style_legend
 from ._base import Lesson, safe, sci
 
 __all__ = ["SourceLesson"]
@@ -94,16 +94,7 @@ class SourceLesson(Lesson):
         )
         fig.line("L", "events", source=curve, color=BLUE, line_width=2.5, legend_label="∝ 1/L²")
         now = self._source("source_distance_now", {"L": np.ones(1), "events": np.ones(1)})
-        fig.scatter(
-            "L",
-            "events",
-            source=now,
-            marker="star",
-            size=20,
-            color=HIGHLIGHT_COLOR,
-            line_color="black",
-            legend_label="this detector",
-        )
+        add_current_star(fig, "L", "events", now, size=20, legend_label="this detector")
         fig.add_tools(HoverTool(tooltips=[("L", "@L{0.0} m"), ("events", "@events{0.0}")]))
         fig.xaxis.ticker = [5, 10, 20, 50, 100]
         style_legend(fig, "top_right")
