@@ -36,8 +36,9 @@ class Result:
     @cached_property
     def observed(self) -> ObservedSpectra:
         s = self.scenario
-        return observed_spectra(s.target, s.physics,
-                                s.distance_m if s.physics.oscillates else None, s.response)
+        return observed_spectra(
+            s.target, s.physics, s.distance_m if s.physics.oscillates else None, s.response
+        )
 
     @cached_property
     def events_per_unit(self) -> float:
@@ -50,15 +51,13 @@ class Result:
         window = self.scenario.time_window_us
         if window is None:
             return dict.fromkeys(sns.FLAVORS, 1.0)
-        return {f: sns.time_window_fraction(f, window[0], min(window[1], 1e6))
-                for f in sns.FLAVORS}
+        return {f: sns.time_window_fraction(f, window[0], min(window[1], 1e6)) for f in sns.FLAVORS}
 
     @cached_property
     def threshold_observable(self) -> float:
         s = self.scenario
         try:
-            return convert_threshold(s.threshold, s.threshold_unit, s.response, s.target,
-                                     s.physics)
+            return convert_threshold(s.threshold, s.threshold_unit, s.response, s.target, s.physics)
         except ValueError as exc:
             raise ScenarioError(str(exc)) from exc
 
@@ -73,8 +72,10 @@ class Result:
     @cached_property
     def events_by_flavor(self) -> dict:
         roi = self.scenario.roi_max
-        return {f: float(self.observed.above(f, self.threshold_observable, roi)) * self._scale(f)
-                for f in sns.FLAVORS}
+        return {
+            f: float(self.observed.above(f, self.threshold_observable, roi)) * self._scale(f)
+            for f in sns.FLAVORS
+        }
 
     @property
     def events_total(self) -> float:
@@ -98,8 +99,7 @@ class Result:
         if s.efficiency != "none":
             parts["selection"] = UNCERTAINTY_BUDGET["selection"]
         fraction = math.sqrt(sum(v**2 for v in parts.values()))
-        return {"fraction": fraction, "events": fraction * self.events_total,
-                "components": parts}
+        return {"fraction": fraction, "events": fraction * self.events_total, "components": parts}
 
     # --- arrays for figures ---
     def recoil_spectrum(self) -> tuple[np.ndarray, dict]:
@@ -168,8 +168,11 @@ def scenario_from_options(preset: str | None = None, **options) -> tuple[Scenari
         days = changes.pop("beam_days")
         if power is None:
             raise ScenarioError("beam_days needs beam_power_MW (for example 1.4)")
-        for name, value in (("beam_days", days), ("beam_power_MW", power),
-                            ("proton_energy_GeV", proton_energy)):
+        for name, value in (
+            ("beam_days", days),
+            ("beam_power_MW", power),
+            ("proton_energy_GeV", proton_energy),
+        ):
             _positive(name, value)
         changes["pot"] = sns.pot_from_days(days, power, proton_energy)
         exposure = {"beam_days": days, "beam_power_MW": power, "proton_energy_GeV": proton_energy}
@@ -205,14 +208,23 @@ def result_to_dict(result: Result, preset: str | None = None, exposure: dict | N
         "events_by_flavor": result.events_by_flavor,
         "uncertainty": result.uncertainty(),
         "inputs": inputs,
-        "units": {"events": "events over the exposure", "threshold": s.threshold_unit,
-                  "roi_max": result.observable},
+        "units": {
+            "events": "events over the exposure",
+            "threshold": s.threshold_unit,
+            "roi_max": result.observable,
+        },
         "notes": result.notes(),
     }
     if preset:
         p = get_preset(preset)
-        out["preset"] = {"name": p.name, "version": p.version, "title": p.title,
-                         "citation": p.citation, "notes": p.notes, "published": p.published}
+        out["preset"] = {
+            "name": p.name,
+            "version": p.version,
+            "title": p.title,
+            "citation": p.citation,
+            "notes": p.notes,
+            "published": p.published,
+        }
     return out
 
 

@@ -63,13 +63,20 @@ class DiscoveryComparison:
 
 def _scenario_without_cuts(scenario: Scenario) -> Scenario:
     # PE and time cuts are applied here in the data's binning instead.
-    return scenario.replace(threshold=0.0, threshold_unit="PE", roi_max=None,
-                            time_window_start_us=None, time_window_stop_us=None)
+    return scenario.replace(
+        threshold=0.0,
+        threshold_unit="PE",
+        roi_max=None,
+        time_window_start_us=None,
+        time_window_stop_us=None,
+    )
 
 
-def compare_with_data(scenario: Scenario | None = None,
-                      pe_range=CSI_2017_ANALYSIS_PE_RANGE,
-                      time_range_us=CSI_2017_ANALYSIS_TIME_RANGE_US) -> DiscoveryComparison:
+def compare_with_data(
+    scenario: Scenario | None = None,
+    pe_range=CSI_2017_ANALYSIS_PE_RANGE,
+    time_range_us=CSI_2017_ANALYSIS_TIME_RANGE_US,
+) -> DiscoveryComparison:
     """Beam-on residual and the prediction of ``scenario`` (a PE-counting CsI scenario).
 
     >>> c = compare_with_data()

@@ -64,19 +64,28 @@ class Scenario:
     @property
     def physics(self) -> PhysicsParams:
         return PhysicsParams(
-            sin2w=self.sin2w, couplings=self.couplings, form_factor=self.form_factor,
-            neutron_rms_radius_fm=self.neutron_rms_radius_fm, eps_u_ee=self.eps_u_ee,
-            eps_d_ee=self.eps_d_ee, eps_u_mumu=self.eps_u_mumu, eps_d_mumu=self.eps_d_mumu,
+            sin2w=self.sin2w,
+            couplings=self.couplings,
+            form_factor=self.form_factor,
+            neutron_rms_radius_fm=self.neutron_rms_radius_fm,
+            eps_u_ee=self.eps_u_ee,
+            eps_d_ee=self.eps_d_ee,
+            eps_u_mumu=self.eps_u_mumu,
+            eps_d_mumu=self.eps_d_mumu,
             magnetic_moment_muB=self.magnetic_moment_muB,
-            sterile_dm2_eV2=self.sterile_dm2_eV2, sterile_sin2_2theta=self.sterile_sin2_2theta,
+            sterile_dm2_eV2=self.sterile_dm2_eV2,
+            sterile_sin2_2theta=self.sterile_sin2_2theta,
         )
 
     @property
     def response(self) -> Response:
         return Response(
-            quenching=self.quenching, quenching_factor=self.quenching_factor,
-            lindhard_k=self.lindhard_k, light_yield_PE_per_keVee=self.light_yield_PE_per_keVee,
-            resolution_a=self.resolution_a, efficiency=self.efficiency,
+            quenching=self.quenching,
+            quenching_factor=self.quenching_factor,
+            lindhard_k=self.lindhard_k,
+            light_yield_PE_per_keVee=self.light_yield_PE_per_keVee,
+            resolution_a=self.resolution_a,
+            efficiency=self.efficiency,
         )
 
     @property
@@ -133,6 +142,7 @@ class Scenario:
 
 
 # --- validation ----------------------------------------------------------------------
+
 
 def _number(s, name, *, low=None, high=None, low_open=False, optional=False):
     value = getattr(s, name)

@@ -14,7 +14,7 @@ def _name(requirement: str) -> str:
 
 
 def _bounds(requirement: str) -> str:
-    return requirement.strip()[len(_name(requirement)):].replace(" ", "")
+    return requirement.strip()[len(_name(requirement)) :].replace(" ", "")
 
 
 def _pyproject() -> dict:

@@ -354,5 +354,6 @@ def test_isotope_spectra_add_up_to_the_element_spectra(target):
     rs = recoil_spectra(target)
     assert len(rs.isotope_labels) == next(iter(rs.by_isotope.values())).shape[0]
     for flavor, per_isotope in rs.by_isotope.items():
-        np.testing.assert_allclose(per_isotope.sum(axis=0), rs.by_flavor[flavor].sum(axis=0),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            per_isotope.sum(axis=0), rs.by_flavor[flavor].sum(axis=0), rtol=1e-12
+        )

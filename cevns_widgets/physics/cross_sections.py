@@ -51,8 +51,14 @@ def nucleon_couplings(sin2w: float = C.SIN2W_LOW_ENERGY, scheme: str = "tree"):
     raise ValueError(f"unknown coupling scheme {scheme!r}; choose one of {COUPLING_SCHEMES}")
 
 
-def weak_charge(Z, N, sin2w: float = C.SIN2W_LOW_ENERGY, scheme: str = "tree",
-                eps_u: float = 0.0, eps_d: float = 0.0):
+def weak_charge(
+    Z,
+    N,
+    sin2w: float = C.SIN2W_LOW_ENERGY,
+    scheme: str = "tree",
+    eps_u: float = 0.0,
+    eps_d: float = 0.0,
+):
     """Weak charge Q = -2 [Z (g_p + 2 eps_u + eps_d) + N (g_n + eps_u + 2 eps_d)].
 
     >>> round(float(weak_charge(55, 78, 0.25)), 6)   # Q_W = N at sin^2 theta_W = 1/4
@@ -91,9 +97,20 @@ def sm_prefactor_cm2_per_keV(M_MeV):
     return C.G_FERMI_GeV2**2 * M_GeV / (4.0 * np.pi) * C.HBARC2_GeV2_cm2 * 1e-6
 
 
-def coherent_charge(T_keV, Z, N, A, M_MeV, *, sin2w=C.SIN2W_LOW_ENERGY, scheme="tree",
-                    form_factor_model="helm", neutron_rms_radius_fm=None,
-                    eps_u=0.0, eps_d=0.0):
+def coherent_charge(
+    T_keV,
+    Z,
+    N,
+    A,
+    M_MeV,
+    *,
+    sin2w=C.SIN2W_LOW_ENERGY,
+    scheme="tree",
+    form_factor_model="helm",
+    neutron_rms_radius_fm=None,
+    eps_u=0.0,
+    eps_d=0.0,
+):
     """Q(q) = -2 [Z g_p F_p(q) + N g_n F_n(q)]: the weak charge seen at recoil T.
 
     Protons use the model's default radius; neutrons use ``neutron_rms_radius_fm`` when
@@ -110,8 +127,9 @@ def coherent_charge(T_keV, Z, N, A, M_MeV, *, sin2w=C.SIN2W_LOW_ENERGY, scheme="
     return -2.0 * (Z * gp * f_p + N * gn * f_n), f_p
 
 
-def differential_cross_section(T_keV, E_MeV, Z, N, A, M_MeV, *, magnetic_moment_muB=0.0,
-                               **charge_options):
+def differential_cross_section(
+    T_keV, E_MeV, Z, N, A, M_MeV, *, magnetic_moment_muB=0.0, **charge_options
+):
     """dsigma/dT in cm^2/keV for one nucleus (Z, N, A, mass M) at recoil T and energy E.
 
     Zero above T_max. Broadcasts over T and E. ``charge_options`` go to
@@ -128,9 +146,9 @@ def differential_cross_section(T_keV, E_MeV, Z, N, A, M_MeV, *, magnetic_moment_
     if magnetic_moment_muB:
         with np.errstate(divide="ignore"):
             em = 1.0 / T - 1e-3 / E + T * 1e-6 / (4 * E**2)  # per keV
-        sigma = sigma + np.pi * C.ELECTRON_RADIUS_cm**2 * magnetic_moment_muB**2 * (
-            Z * f_p
-        ) ** 2 * em
+        sigma = (
+            sigma + np.pi * C.ELECTRON_RADIUS_cm**2 * magnetic_moment_muB**2 * (Z * f_p) ** 2 * em
+        )
     return np.where(allowed, np.maximum(sigma, 0.0), 0.0)
 
 

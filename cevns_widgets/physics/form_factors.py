@@ -108,7 +108,8 @@ def symmetrized_fermi(q_fm, A, rms_radius_fm=None):
     qs = np.where(small, 1e-3, q)
     qc, pqa = qs * c, np.pi * qs * a
     value = (
-        3.0 / (qc * (qc**2 + pqa**2))
+        3.0
+        / (qc * (qc**2 + pqa**2))
         * (pqa / np.sinh(pqa))
         * (pqa / np.tanh(pqa) * np.sin(qc) - qc * np.cos(qc))
     )

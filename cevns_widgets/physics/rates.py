@@ -139,8 +139,9 @@ def _kinematics(target_name: str, oscillation: tuple | None) -> _Kinematics:
     M = masses[:, None]
     e_max = max(s.max_energy_MeV for s in spectra.values())
     kinks = [max_recoil_keV(e, masses) for s in spectra.values() for e in s.line_energies_MeV]
-    T = recoil_grid_keV(float(max_recoil_keV(e_max, masses.min())),
-                        np.concatenate(kinks) if kinks else ())
+    T = recoil_grid_keV(
+        float(max_recoil_keV(e_max, masses.min())), np.concatenate(kinks) if kinks else ()
+    )
     Tm = T[None, :] * 1e-3  # MeV
     e_min = min_neutrino_energy_MeV(T[None, :], M)
     kin, moments = {}, {}
@@ -153,17 +154,25 @@ def _kinematics(target_name: str, oscillation: tuple | None) -> _Kinematics:
     z_values = sorted(set(z_list))
     members = tuple(tuple(i for i, z in enumerate(z_list) if z == zv) for zv in z_values)
     per, mass_numbers = np.asarray(target.per_formula_unit), target.A
-    mean_A = [np.sum(per[list(m)] * mass_numbers[list(m)]) / np.sum(per[list(m)])
-              for m in members]
+    mean_A = [np.sum(per[list(m)] * mass_numbers[list(m)]) / np.sum(per[list(m)]) for m in members]
     labels = tuple(target.isotopes[m[0]].symbol for m in members)
     # Shared by every cached result built on them: make them read-only.
     for array in (T, *kin.values(), *(a for trio in moments.values() for a in trio)):
         array.flags.writeable = False
     return _Kinematics(
-        T=T, Z=target.Z[:, None], N=target.N[:, None], A=target.A[:, None], M=M,
-        weight=target.nuclei_per_kg()[:, None], prefactor=sm_prefactor_cm2_per_keV(M),
-        kin=kin, moments=moments, element_Z=np.array(z_values, dtype=float),
-        element_A=np.array(mean_A), element_labels=labels, element_members=members,
+        T=T,
+        Z=target.Z[:, None],
+        N=target.N[:, None],
+        A=target.A[:, None],
+        M=M,
+        weight=target.nuclei_per_kg()[:, None],
+        prefactor=sm_prefactor_cm2_per_keV(M),
+        kin=kin,
+        moments=moments,
+        element_Z=np.array(z_values, dtype=float),
+        element_A=np.array(mean_A),
+        element_labels=labels,
+        element_members=members,
         isotope_labels=tuple(iso.label for iso in target.isotopes),
     )
 
@@ -183,12 +192,16 @@ def _sum_by_element(arr: np.ndarray, members) -> np.ndarray:
 
 
 @lru_cache(maxsize=64)
-def recoil_spectra(target_name: str, physics: PhysicsParams = PhysicsParams(),
-                   distance_m: float | None = None) -> RecoilSpectra:
+def recoil_spectra(
+    target_name: str, physics: PhysicsParams = PhysicsParams(), distance_m: float | None = None
+) -> RecoilSpectra:
     """Recoil spectra per kg and unit fluence; ``distance_m`` matters only with a sterile
     neutrino (pass None otherwise, so the cache is shared across distances)."""
-    oscillation = ((distance_m or 0.0, physics.sterile_dm2_eV2, physics.sterile_sin2_2theta)
-                   if physics.oscillates else None)
+    oscillation = (
+        (distance_m or 0.0, physics.sterile_dm2_eV2, physics.sterile_sin2_2theta)
+        if physics.oscillates
+        else None
+    )
     k = _kinematics(target_name, oscillation)
     T = k.T
     charges = {}
@@ -198,9 +211,18 @@ def recoil_spectra(target_name: str, physics: PhysicsParams = PhysicsParams(),
         key = (eps_u, eps_d)
         if key not in charges:
             q_charge, f_p = coherent_charge(
-                T[None, :], k.Z, k.N, k.A, k.M, sin2w=physics.sin2w,
-                scheme=physics.couplings, form_factor_model=physics.form_factor,
-                neutron_rms_radius_fm=physics.neutron_rms_radius_fm, eps_u=eps_u, eps_d=eps_d)
+                T[None, :],
+                k.Z,
+                k.N,
+                k.A,
+                k.M,
+                sin2w=physics.sin2w,
+                scheme=physics.couplings,
+                form_factor_model=physics.form_factor,
+                neutron_rms_radius_fm=physics.neutron_rms_radius_fm,
+                eps_u=eps_u,
+                eps_d=eps_d,
+            )
             charges[key] = (k.prefactor * q_charge**2, f_p)
         charges[lepton] = charges[key]
     mm = physics.magnetic_moment_muB
@@ -211,14 +233,19 @@ def recoil_spectra(target_name: str, physics: PhysicsParams = PhysicsParams(),
         if mm:
             i0, i1, i2 = k.moments[flavor]
             with np.errstate(divide="ignore", invalid="ignore"):
-                em = np.where(T > 0, i0 / np.where(T > 0, T, 1.0), 0.0) - 1e-3 * i1 + (
-                    0.25e-6 * T * i2)
+                em = (
+                    np.where(T > 0, i0 / np.where(T > 0, T, 1.0), 0.0)
+                    - 1e-3 * i1
+                    + (0.25e-6 * T * i2)
+                )
             rate = rate + np.pi * C.ELECTRON_RADIUS_cm**2 * mm**2 * (k.Z * f_p) ** 2 * np.maximum(
-                em, 0.0)
+                em, 0.0
+            )
         by_isotope[flavor] = k.weight * rate
         by_element[flavor] = _sum_by_element(by_isotope[flavor], k.element_members)
-    return RecoilSpectra(T, k.element_Z, k.element_A, k.element_labels, by_element,
-                         k.isotope_labels, by_isotope)
+    return RecoilSpectra(
+        T, k.element_Z, k.element_A, k.element_labels, by_element, k.isotope_labels, by_isotope
+    )
 
 
 def _trapezoid_weights(x: np.ndarray) -> np.ndarray:
@@ -287,8 +314,9 @@ class ObservedSpectra:
 
 
 @lru_cache(maxsize=64)
-def observed_spectra(target_name: str, physics: PhysicsParams, distance_m: float | None,
-                     response: Response) -> ObservedSpectra:
+def observed_spectra(
+    target_name: str, physics: PhysicsParams, distance_m: float | None, response: Response
+) -> ObservedSpectra:
     """Apply ``response`` to :func:`recoil_spectra` (cached on both)."""
     rs = recoil_spectra(target_name, physics, distance_m)
     T = rs.T_keV
@@ -299,13 +327,15 @@ def observed_spectra(target_name: str, physics: PhysicsParams, distance_m: float
         tail = {f: _tail_from_density(T, d) for f, d in density.items()}
         return ObservedSpectra("keVnr", T, density, tail, discrete=False)
 
-    means = np.array([response.mean_observable(T, z, a)
-                      for z, a in zip(rs.element_Z, rs.element_A, strict=True)])
+    means = np.array(
+        [response.mean_observable(T, z, a) for z, a in zip(rs.element_Z, rs.element_A, strict=True)]
+    )
     means = np.maximum.accumulate(np.maximum(means, 0.0), axis=1)  # keep the map monotone
     if obs == "PE":
         n_max = int(min(np.ceil(means.max() + 6 * np.sqrt(means.max()) + 10), 2000))
         nodes = np.arange(n_max + 1, dtype=float)
         width = 1.0
+
         def kernel(m):
             return poisson_matrix(n_max, m)
     elif response.resolution_a is not None:
@@ -313,6 +343,7 @@ def observed_spectra(target_name: str, physics: PhysicsParams, distance_m: float
         width = max(top / 400.0, 0.05)
         edges = np.arange(0.0, top + width, width)
         nodes = 0.5 * (edges[1:] + edges[:-1])
+
         def kernel(m):
             return gaussian_bin_matrix(edges, m, response.resolution_a * np.sqrt(m))
     else:
@@ -371,8 +402,13 @@ def _deterministic_observed(rs: RecoilSpectra, means: np.ndarray, response: Resp
     return ObservedSpectra("keVee", nodes, density, tail, discrete=False)
 
 
-def convert_threshold(value: float, unit: str, response: Response, target_name: str,
-                      physics: PhysicsParams = PhysicsParams()) -> float:
+def convert_threshold(
+    value: float,
+    unit: str,
+    response: Response,
+    target_name: str,
+    physics: PhysicsParams = PhysicsParams(),
+) -> float:
     """Express a threshold given in keVnr, keVee or PE in the detector's observable.
 
     keVnr converts through the mean response of the heaviest element (for CsI, Cs), as
@@ -389,6 +425,5 @@ def convert_threshold(value: float, unit: str, response: Response, target_name: 
         return float(value) * response.light_yield_PE_per_keVee
     raise ValueError(
         f"a threshold in {unit} needs a detector that records {unit}, but this one "
-        f"records {obs}: give the threshold in {obs}"
-        + (" or keVnr" if obs != "keVnr" else "")
+        f"records {obs}: give the threshold in {obs}" + (" or keVnr" if obs != "keVnr" else "")
     )

@@ -37,6 +37,7 @@ OBSERVABLES = ("keVnr", "keVee", "PE")
 
 # --- quenching --------------------------------------------------------------------------
 
+
 def lindhard_k(Z, A):
     """Lindhard's k = 0.133 Z^(2/3) A^(-1/2) (Lindhard et al. 1963)."""
     return 0.133 * np.asarray(Z, dtype=float) ** (2 / 3) / np.sqrt(A)
@@ -84,6 +85,7 @@ def _csi_measured_points():
 
 # --- efficiency -------------------------------------------------------------------------
 
+
 def csi_2017_efficiency(pe):
     """CsI[Na] 2017 acceptance (arXiv:1804.09459): a / (1 + exp(-k (x - x0))) H(x), with
     a = 0.6655, k = 0.4942, x0 = 10.8507; H = 0 below 5 PE, 0.5 in [5, 6), 1 from 6 PE."""
@@ -128,6 +130,7 @@ def efficiency_curve(name: str, x):
 
 # --- the response as a whole --------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Response:
     """A detector's response settings; hashable so that results can be cached on it.
@@ -147,8 +150,7 @@ class Response:
     def __post_init__(self):
         if self.quenching not in QUENCHING_MODELS:
             raise ValueError(
-                f"unknown quenching {self.quenching!r}; choose one of "
-                f"{', '.join(QUENCHING_MODELS)}"
+                f"unknown quenching {self.quenching!r}; choose one of {', '.join(QUENCHING_MODELS)}"
             )
         if self.efficiency not in EFFICIENCY_MODELS:
             raise ValueError(

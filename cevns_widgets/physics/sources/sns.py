@@ -76,8 +76,7 @@ def flavor_spectra() -> dict:
     }
 
 
-def sterile_survival_probability(energy_MeV, distance_m: float, dm2_eV2: float,
-                                 sin2_2theta: float):
+def sterile_survival_probability(energy_MeV, distance_m: float, dm2_eV2: float, sin2_2theta: float):
     r"""Active-flavour survival in a 3+1 model, two-flavour approximation.
 
     .. math:: P = 1 - \sin^2 2\theta\, \sin^2\!\left(1.267\,
@@ -141,8 +140,9 @@ def _exgauss_cdf(t_us, tau_us: float, mean_us: float, sigma_us: float):
     return special.ndtr(z) - decay_term
 
 
-def arrival_time_cdf(t_us, flavor: str, pulse_mean_us: float = PULSE_MEAN_us,
-                     pulse_sigma_us: float = PULSE_SIGMA_us):
+def arrival_time_cdf(
+    t_us, flavor: str, pulse_mean_us: float = PULSE_MEAN_us, pulse_sigma_us: float = PULSE_SIGMA_us
+):
     r"""Fraction of a flavour's neutrinos arriving before ``t_us`` after the nominal trigger.
 
     Prompt: Gaussian pulse (x) pion decay. Delayed: pulse (x) pion (x) muon decay; the
