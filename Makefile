@@ -27,6 +27,7 @@ app: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check cevns_widgets tests benchmarks
+	$(BIN)/ruff format --check cevns_widgets tests benchmarks
 
 test: lint
 	$(BIN)/python -m pytest tests --doctest-modules cevns_widgets
