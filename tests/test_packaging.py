@@ -58,3 +58,12 @@ def test_data_files_are_packaged():
     shipped = {p.name for p in data.iterdir() if p.is_file()}
     covered = {p.name for pattern in patterns for p in (ROOT / "cevns_widgets").glob(pattern)}
     assert shipped == covered
+
+
+def test_readme_links_open_existing_notebooks():
+    readme = (ROOT / "README.md").read_text()
+    linked = set(re.findall(r"notebooks%2F([0-9A-Za-z_]+\.ipynb)", readme))
+    assert "00_start_here.ipynb" in linked
+    assert linked == {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+    makefile = (ROOT / "Makefile").read_text()
+    assert "START_NOTEBOOK := notebooks/00_start_here.ipynb" in makefile
