@@ -307,7 +307,8 @@ def test_slider_echo_does_not_change_the_scenario(ex):
     before = ex.model.scenario
     c.mass.slider.value = 10 ** round(np.log10(14.6), 3)
     c.distance.slider.value = 10 ** round(np.log10(19.3), 3)
-    c.quenching.factor.value = 0.088
+    step = c.quenching.factor.step
+    c.quenching.factor.value = round(0.0878 / step) * step + step / 10  # snapped, echoed
     assert ex.model.scenario == before
     c.mass.slider.value = 20.0
     assert ex.model.scenario.mass_kg == 20.0

@@ -756,11 +756,11 @@ class QuenchingControl(Control):
             value=0.0878,
             min=0.01,
             max=1.0,
-            step=0.001,
+            step=0.0001,  # fine enough to hold the published 0.0878 exactly
             description="QF [keVee/keVnr]",
             tooltip="keVee per keVnr for the constant model (CsI[Na] 2017: 0.0878)",
             continuous_update=True,
-            readout_format=".3f",
+            readout_format=".3g",
             style=_style(),
             layout=_layout(),
         )
