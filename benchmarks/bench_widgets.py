@@ -43,8 +43,8 @@ def _cases(ex):
     def days_mode():
         c.exposure.mode.value = "days"
 
-    def custom_radius():
-        c.form_factor.radius.value = 5.0
+    def custom_skin():
+        c.form_factor.skin.value = 0.2
 
     return [
         ("threshold slider", c.threshold.slider, "value", [4.0, 6.5, 9.0, 12.5, 15.0], None),
@@ -70,11 +70,11 @@ def _cases(ex):
             None,
         ),
         (
-            "neutron radius slider",
-            c.form_factor.radius,
+            "neutron skin slider",
+            c.form_factor.skin,
             "value",
-            [4.6, 5.0, 5.5, 6.0],
-            custom_radius,
+            [0.0, 0.3, 0.7, 1.2],
+            custom_skin,
         ),
         (
             "quenching model",

@@ -14,11 +14,8 @@ from .physics.rates import ObservedSpectra, RecoilSpectra, convert_threshold, ob
 from .physics.rates import recoil_spectra as _recoil_spectra
 from .physics.sources import sns
 from .presets import get_preset
-from .scenario import Scenario, ScenarioError
-
-#: Fractional uncertainties of the COHERENT 2017 prediction (Science 2017): each applies
-#: when the scenario has the matching ingredient.
-UNCERTAINTY_BUDGET = {"flux": 0.10, "quenching": 0.25, "form_factor": 0.05, "selection": 0.05}
+from .provenance import Provenance, describe
+from .scenario import RANGES, Scenario, ScenarioError, check_number, quote, shorten
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,18 +45,37 @@ class Result:
 
     @cached_property
     def time_fractions(self) -> dict:
-        window = self.scenario.time_window_us
-        if window is None:
+        """Per flavour: the fraction of neutrinos in the time window on the scenario's beam
+        timing, weighted by its timing efficiency."""
+        s = self.scenario
+        window = s.time_window_us
+        if window is None and s.timing_efficiency == "none":
             return dict.fromkeys(sns.FLAVORS, 1.0)
-        return {f: sns.time_window_fraction(f, window[0], min(window[1], 1e6)) for f in sns.FLAVORS}
+        start, stop = window if window is not None else (-5.0, math.inf)
+        pulse = sns.BEAM_TIMINGS[s.beam_timing].pulse
+        return {
+            f: sns.time_window_fraction(f, start, min(stop, 1e6), s.timing_efficiency, **pulse)
+            for f in sns.FLAVORS
+        }
 
     @cached_property
     def threshold_observable(self) -> float:
         s = self.scenario
         try:
-            return convert_threshold(s.threshold, s.threshold_unit, s.response, s.target, s.physics)
-        except ValueError as exc:
-            raise ScenarioError(str(exc)) from exc
+            value = convert_threshold(
+                s.threshold, s.threshold_unit, s.response, s.target, s.physics
+            )
+        except ScenarioError:
+            raise
+        except (ArithmeticError, ValueError) as exc:
+            raise ScenarioError(shorten(exc, 200), "threshold") from exc
+        if not math.isfinite(value):
+            raise ScenarioError(
+                f"threshold {s.threshold:g} {s.threshold_unit} cannot be expressed in this "
+                f"detector's {s.response.observable} (the response model gives {value})",
+                "threshold",
+            )
+        return value
 
     @property
     def observable(self) -> str:
@@ -71,11 +87,28 @@ class Result:
     # --- numbers ---
     @cached_property
     def events_by_flavor(self) -> dict:
+        """Events per flavour; a ScenarioError (never inf, nan or a traceback from the
+        arithmetic) if the inputs cannot give a finite number."""
         roi = self.scenario.roi_max
-        return {
-            f: float(self.observed.above(f, self.threshold_observable, roi)) * self._scale(f)
-            for f in sns.FLAVORS
-        }
+        threshold = self.threshold_observable
+        try:
+            out = {
+                f: float(self.observed.above(f, threshold, roi)) * self._scale(f)
+                for f in sns.FLAVORS
+            }
+        except ScenarioError:
+            raise
+        except (ArithmeticError, ValueError) as exc:
+            raise ScenarioError(
+                f"cannot evaluate this scenario ({type(exc).__name__}: {shorten(exc, 60)})"
+            ) from exc
+        bad = {f: v for f, v in out.items() if not (math.isfinite(v) and v >= 0)}
+        if bad:
+            raise ScenarioError(
+                f"these inputs give no finite number of events ({', '.join(bad)}: "
+                f"{', '.join(str(v) for v in bad.values())}); check mass_kg, pot and distance_m"
+            )
+        return out
 
     @property
     def events_total(self) -> float:
@@ -88,18 +121,23 @@ class Result:
         out["total"] = sum(out[f] for f in sns.FLAVORS)
         return out
 
+    @cached_property
+    def provenance(self) -> Provenance:
+        """Which preset (if any) the numbers still belong to, and the response used."""
+        return describe(self.scenario)
+
     def uncertainty(self) -> dict:
-        """Fractional uncertainty from the published budget, for the ingredients present."""
-        s = self.scenario
-        parts = {"flux": UNCERTAINTY_BUDGET["flux"]}
-        if s.quenching != "none":
-            parts["quenching"] = UNCERTAINTY_BUDGET["quenching"]
-        if s.form_factor != "none":
-            parts["form_factor"] = UNCERTAINTY_BUDGET["form_factor"]
-        if s.efficiency != "none":
-            parts["selection"] = UNCERTAINTY_BUDGET["selection"]
+        """The fractional uncertainty and what it is based on: the preset's own published
+        budget while the scenario matches its preset, else the SNS flux normalisation only
+        (said in ``basis``)."""
+        parts, basis = self.provenance.uncertainty_components, self.provenance.uncertainty_basis
         fraction = math.sqrt(sum(v**2 for v in parts.values()))
-        return {"fraction": fraction, "events": fraction * self.events_total, "components": parts}
+        return {
+            "fraction": fraction,
+            "events": fraction * self.events_total,
+            "components": dict(parts),
+            "basis": basis,
+        }
 
     # --- arrays for figures ---
     def recoil_spectrum(self) -> tuple[np.ndarray, dict]:
@@ -116,13 +154,29 @@ class Result:
         return float(self.observed.nodes[-1])
 
     def notes(self) -> list[str]:
+        """Plain-language remarks on the result, e.g. why it is zero."""
         notes = []
-        if self.events_total == 0.0 and self.threshold_observable >= self.max_observable():
+        s = self.scenario
+        threshold, obs = self.threshold_observable, self.observable
+        said = f"threshold {s.threshold:g} {s.threshold_unit}"
+        if s.threshold_unit != obs:
+            said += f" (= {threshold:.4g} {obs})"
+        if s.roi_max is not None and threshold >= s.roi_max:
             notes.append(
-                f"threshold {self.scenario.threshold:g} {self.scenario.threshold_unit} is above "
-                f"every possible signal (largest recoil {self.recoil.T_keV[-1]:.3g} keVnr): "
-                "no events"
+                f"{said} is at or above the upper end of the analysis window "
+                f"({s.roi_max:g} {obs}): no events"
             )
+        elif self.events_total == 0.0 and threshold >= self.max_observable():
+            notes.append(
+                f"{said} is above every possible signal (largest recoil "
+                f"{self.recoil.T_keV[-1]:.3g} keVnr): no events"
+            )
+        elif self.events_total == 0.0:
+            cuts = [said]
+            if s.time_window_us is not None:
+                start, stop = s.time_window_us
+                cuts.append(f"time window {start:g} to {stop:g} us")
+            notes.append(f"no events pass the cuts ({', '.join(cuts)})")
         return notes
 
 
@@ -133,49 +187,63 @@ def evaluate(scenario: Scenario) -> Result:
 
 _EXPOSURE_KEYS = ("pot", "exposure_GWh", "beam_days")
 _THRESHOLD_KEYS = {"threshold_keVnr": "keVnr", "threshold_keVee": "keVee", "threshold_PE": "PE"}
+#: Used with ``beam_days`` or ``exposure_GWh`` when neither the call nor the preset says.
+DEFAULT_BEAM_POWER_MW = 1.4
+DEFAULT_PROTON_ENERGY_GeV = 1.0
 
 
-def scenario_from_options(preset: str | None = None, **options) -> tuple[Scenario, dict]:
-    """Build a scenario from CLI-style keyword options over an optional preset.
+def scenario_from_options(
+    preset: str | None = None, base: Scenario | None = None, **options
+) -> tuple[Scenario, dict]:
+    """Build a scenario from CLI-style keyword options over a preset or ``base`` scenario.
 
-    Returns the scenario and a dict of the exposure inputs as given (echoed in results).
+    Returns the scenario and a dict of the exposure inputs as given (echoed in results);
+    its ``notes`` (if any) say which defaults were assumed. Errors are ScenarioErrors that
+    name the keyword as given (``threshold_keVnr``, ``exposure_GWh``, ``time_window_us``)
+    and state its range (:data:`cevns_widgets.scenario.RANGES`).
     """
-    base = get_preset(preset).scenario if preset else Scenario()
+    if base is None:
+        base = get_preset(preset).scenario if preset else Scenario()
+    elif not isinstance(base, Scenario):
+        raise ScenarioError(f"base must be a Scenario, got {quote(base)}", "base")
+    elif preset:
+        raise ScenarioError("give a preset or a base scenario, not both", "preset")
+    source = getattr(base, "preset", None) or preset
+    source = get_preset(source) if source else None
     changes = {k: v for k, v in options.items() if v is not None}
-    for key, value in changes.items():
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ScenarioError(f"{key} must be a finite number, got {value}")
     given_exposure = [k for k in _EXPOSURE_KEYS if k in changes]
     if len(given_exposure) > 1:
         raise ScenarioError(
             f"give the exposure one way only (pot, exposure_GWh or beam_days with "
             f"beam_power_MW), not {', '.join(given_exposure)}"
         )
-    exposure = {}
     if "proton_energy_GeV" in changes and not ({"exposure_GWh", "beam_days"} & set(changes)):
-        raise ScenarioError("proton_energy_GeV applies only with exposure_GWh or beam_days")
+        raise ScenarioError(
+            "proton_energy_GeV applies only with exposure_GWh or beam_days", "proton_energy_GeV"
+        )
     if "beam_power_MW" in changes and "beam_days" not in changes:
-        raise ScenarioError("beam_power_MW applies only with beam_days")
-    proton_energy = changes.pop("proton_energy_GeV", 1.0)
-    power = changes.pop("beam_power_MW", None)
-    if "exposure_GWh" in changes:
-        gwh = changes.pop("exposure_GWh")
-        _positive("exposure_GWh", gwh)
-        _positive("proton_energy_GeV", proton_energy)
-        changes["pot"] = sns.pot_from_energy(gwh, proton_energy)
-        exposure = {"exposure_GWh": gwh, "proton_energy_GeV": proton_energy}
-    elif "beam_days" in changes:
-        days = changes.pop("beam_days")
-        if power is None:
-            raise ScenarioError("beam_days needs beam_power_MW (for example 1.4)")
-        for name, value in (
-            ("beam_days", days),
-            ("beam_power_MW", power),
-            ("proton_energy_GeV", proton_energy),
-        ):
-            _positive(name, value)
-        changes["pot"] = sns.pot_from_days(days, power, proton_energy)
-        exposure = {"beam_days": days, "beam_power_MW": power, "proton_energy_GeV": proton_energy}
+        raise ScenarioError("beam_power_MW applies only with beam_days", "beam_power_MW")
+    for key in ("exposure_GWh", "beam_days", "beam_power_MW", "proton_energy_GeV"):
+        if key in changes:
+            changes[key] = check_number(key, changes[key])
+    renames, exposure, notes = {}, {}, []
+    if given_exposure and given_exposure[0] != "pot":
+        key = given_exposure[0]
+        renames["pot"] = key
+        energy = changes.pop("proton_energy_GeV", None)
+        if energy is None:
+            energy = _from_preset(source, "proton_energy_GeV", DEFAULT_PROTON_ENERGY_GeV, notes)
+        if key == "exposure_GWh":
+            gwh = changes.pop("exposure_GWh")
+            changes["pot"] = sns.pot_from_energy(gwh, energy)
+            exposure = {"exposure_GWh": gwh, "proton_energy_GeV": energy}
+        else:
+            days = changes.pop("beam_days")
+            power = changes.pop("beam_power_MW", None)
+            if power is None:
+                power = _from_preset(source, "beam_power_MW", DEFAULT_BEAM_POWER_MW, notes, True)
+            changes["pot"] = sns.pot_from_days(days, power, energy)
+            exposure = {"beam_days": days, "beam_power_MW": power, "proton_energy_GeV": energy}
     thresholds = [k for k in _THRESHOLD_KEYS if k in changes]
     if len(thresholds) > 1:
         raise ScenarioError(f"give one threshold, not {', '.join(thresholds)}")
@@ -183,24 +251,62 @@ def scenario_from_options(preset: str | None = None, **options) -> tuple[Scenari
         key = thresholds[0]
         changes["threshold"] = changes.pop(key)
         changes["threshold_unit"] = _THRESHOLD_KEYS[key]
+        renames["threshold"] = key
     window = changes.pop("time_window_us", None)
     if window is not None:
-        if len(window) != 2:
-            raise ScenarioError("time_window_us takes two numbers: start and stop in us")
-        changes["time_window_start_us"], changes["time_window_stop_us"] = map(float, window)
-    return base.replace(**changes), exposure
+        if isinstance(window, str | bytes | dict) or not _has_two_items(window):
+            raise ScenarioError(
+                f"time_window_us takes two numbers: start and stop in us; got {quote(window)}",
+                "time_window_us",
+            )
+        changes["time_window_start_us"], changes["time_window_stop_us"] = window
+        renames["time_window_start_us"] = "time_window_us start"
+        renames["time_window_stop_us"] = "time_window_us stop"
+    try:
+        scenario = base.replace(**changes)
+    except ScenarioError as exc:
+        name = renames.get(exc.field)
+        if exc.field == "pot" and name:  # pot made from the exposure is out of range
+            others = " and ".join(f"{k} {v:g}" for k, v in exposure.items() if k != name)
+            raise ScenarioError(
+                f"{name} {exposure[name]:g} at {others} gives {changes['pot']:.3g} protons "
+                f"on target; the protons on target must be {RANGES['pot'].describe()}",
+                name,
+            ) from None
+        raise (exc.renamed(name) if name else exc) from None
+    if notes:
+        exposure["notes"] = notes
+    return scenario, exposure
 
 
-def _positive(name, value):
-    if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise ScenarioError(f"{name} must be a finite number > 0, got {value!r}")
+def _has_two_items(value) -> bool:
+    try:
+        return len(value) == 2
+    except TypeError:
+        return False
+
+
+def _from_preset(preset, name: str, default: float, notes: list, always_note=False) -> float:
+    """The preset's value of ``name`` if it has one (said in ``notes``), else ``default``
+    (said in ``notes`` if ``always_note``). ``name`` ends in its unit: ``beam_power_MW``."""
+    value = getattr(preset, name, None) if preset is not None else None
+    label, unit = name.rsplit("_", 1)
+    label = label.replace("_", " ")
+    if value is not None:
+        notes.append(f"{label} {value:g} {unit} from preset {preset.name}")
+        return float(value)
+    if always_note:
+        notes.append(f"{label} {default:g} {unit} assumed; give the {label} to change it")
+    return default
 
 
 def result_to_dict(result: Result, preset: str | None = None, exposure: dict | None = None):
     """The JSON-ready summary printed by ``cevns rate --json``."""
     s = result.scenario
     inputs = {k: v for k, v in s.to_dict().items() if k != "format"}
-    inputs.update(exposure or {})
+    exposure = dict(exposure or {})
+    exposure_notes = exposure.pop("notes", [])
+    inputs.update(exposure)
     inputs["threshold_in_observable"] = result.threshold_observable
     inputs["observable"] = result.observable
     out = {
@@ -213,17 +319,22 @@ def result_to_dict(result: Result, preset: str | None = None, exposure: dict | N
             "threshold": s.threshold_unit,
             "roi_max": result.observable,
         },
-        "notes": result.notes(),
+        "notes": [*exposure_notes, *result.notes()],
     }
-    if preset:
-        p = get_preset(preset)
+    prov = result.provenance
+    out["scenario_status"] = prov.to_dict()
+    name = preset or prov.preset
+    if name:
+        p = get_preset(name)
         out["preset"] = {
             "name": p.name,
             "version": p.version,
             "title": p.title,
             "citation": p.citation,
             "notes": p.notes,
-            "published": p.published,
+            # Published numbers belong to the preset's own analysis only.
+            "published": p.published if not prov.custom else {},
+            "matches_scenario": not prov.custom,
         }
     return out
 
@@ -244,4 +355,8 @@ def expected_events(preset: str | None = None, **options) -> dict:
     411
     """
     scenario, exposure = scenario_from_options(preset, **options)
-    return result_to_dict(evaluate(scenario), preset, exposure)
+    try:
+        return result_to_dict(evaluate(scenario), preset, exposure)
+    except ScenarioError as exc:  # name the threshold keyword as given
+        given = [k for k in _THRESHOLD_KEYS if options.get(k) is not None]
+        raise (exc.renamed(given[0]) if exc.field == "threshold" and given else exc) from None

@@ -3,31 +3,43 @@
     cevns rate --preset coherent-csi-2017
     cevns rate --target CsI --mass-kg 14.6 --distance-m 19.3 --pot 1.76e23 \\
         --nu-per-pot 0.08 --threshold-keVnr 6.5 --json
+    cevns rate --scenario saved.json --distance-m 30 --save-scenario what_if.json
+    cevns spectrum --preset coherent-lar-2020 --csv
+    cevns scan distance-m --from 10 --to 100 --steps 10 --log --preset ge-10kg-22m
     cevns presets [--json]
+    cevns --version
 
 ``cevns rate`` options map one to one onto the keyword arguments of
 :func:`cevns_widgets.expected_events` (``--mass-kg`` is ``mass_kg``, ``--threshold-keVnr`` is
-``threshold_keVnr``); with ``--json`` it prints exactly that function's dictionary. Bad input
-exits with status 2 and one line on stderr that says what is allowed.
+``threshold_keVnr``); with ``--json`` it prints exactly that function's dictionary.
+``--scenario FILE`` starts from a scenario saved by the explorer's Share tab (or by
+``--save-scenario``), options override its fields. ``spectrum`` and ``scan`` take the same
+options. Bad input exits with status 2 and one line on stderr that names the option as
+written and says what is allowed (the numeric ranges are :data:`cevns_widgets.scenario.RANGES`).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import importlib.metadata
+import io
 import json
 import math
 import os
 import re
 import sys
 
-from .api import expected_events
+import numpy as np
+
+from .api import evaluate, result_to_dict, scenario_from_options
 from .physics.cross_sections import COUPLING_SCHEMES
-from .physics.form_factors import FORM_FACTOR_MODELS
-from .physics.nuclei import COMMON_TARGETS
-from .physics.response import EFFICIENCY_MODELS, QUENCHING_MODELS
-from .physics.sources.sns import FLAVORS
+from .physics.form_factors import FORM_FACTOR_MODELS, heaviest_neutron_radius_fm
+from .physics.nuclei import COMMON_TARGETS, make_target
+from .physics.response import EFFICIENCY_MODELS, PE_SMEARING_MODELS, QUENCHING_MODELS
+from .physics.sources.sns import BEAM_TIMINGS, FLAVORS, TIMING_EFFICIENCIES
 from .presets import PRESETS
-from .scenario import ScenarioError
+from .scenario import RANGES, Scenario, ScenarioError, quote
 
 PROG = "cevns"
 
@@ -59,6 +71,8 @@ class _Parser(argparse.ArgumentParser):
         self._negative_number_matcher = _NEGATIVE_NUMBER
 
     def error(self, message):
+        # Quote at most a short piece of what was typed.
+        message = re.sub(r"\S{60,}", lambda m: m.group()[:37] + "...", message)
         raise UsageError(f"{self.prog}: error: {message}")
 
 
@@ -67,17 +81,9 @@ def finite_float(text: str) -> float:
     try:
         value = float(text)
     except (TypeError, ValueError):
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number, got {quote(text)}") from None
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """A finite float > 0."""
-    value = finite_float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
     return value
 
 
@@ -85,17 +91,36 @@ def _choices(values) -> str:
     return ", ".join(values)
 
 
+def _range_of(flag: str):
+    """The allowed range (scenario.RANGES) of a numeric option, or None."""
+    keyword = flag.lstrip("-").replace("-", "_")
+    return RANGES.get("threshold" if keyword in _THRESHOLD_OPTIONS else keyword)
+
+
+_THRESHOLD_OPTIONS = ("threshold_keVnr", "threshold_keVee", "threshold_PE")
+
+
 def _add_number(group, flag: str, help: str, *, type=finite_float) -> None:
-    """A numeric option (shown as ``X`` in the help); ``type`` checks and converts it."""
+    """A numeric option (shown as ``X`` in the help, with its allowed range); ``type``
+    checks that it is a finite number, the scenario checks the range."""
+    rng = _range_of(flag)
+    if rng is not None and " in [" not in help and " in (" not in help:
+        help = f"{help}; {rng.describe()}"
     group.add_argument(flag, type=type, metavar="X", help=help)
 
 
 def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
+    start = p.add_mutually_exclusive_group()
+    start.add_argument(
         "--preset",
         choices=list(PRESETS),
         metavar="NAME",
         help=f"start from a named dataset: {_choices(PRESETS)}",
+    )
+    start.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="start from a scenario JSON file (the explorer's Share tab, or --save-scenario)",
     )
     p.add_argument(
         "--json",
@@ -107,25 +132,27 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--target",
         metavar="T",
-        help="element, formula or isotope, e.g. " + _choices(COMMON_TARGETS),
+        help="element, formula (a molecule: H2 is hydrogen gas, D2O heavy water) or isotope "
+        "(133Cs, Cs-133, D, T), e.g. " + _choices(COMMON_TARGETS),
     )
-    _add_number(g, "--mass-kg", "target mass (kg)", type=positive_float)
-    _add_number(g, "--distance-m", "distance from the mercury target (m)", type=positive_float)
-    _add_number(
-        g, "--nu-per-pot", "neutrinos of each flavour per proton on target", type=positive_float
-    )
+    _add_number(g, "--mass-kg", "target mass (kg)")
+    _add_number(g, "--distance-m", "distance from the mercury target (m)")
+    _add_number(g, "--nu-per-pot", "neutrinos of each flavour per proton on target")
 
     e = p.add_argument_group("exposure (one of --pot, --exposure-GWh, --beam-days)")
     ex = e.add_mutually_exclusive_group()
     _add_number(ex, "--pot", "protons on target")
-    _add_number(ex, "--exposure-GWh", "integrated beam energy (GWh)", type=positive_float)
-    _add_number(ex, "--beam-days", "days of beam at --beam-power-MW", type=positive_float)
-    _add_number(e, "--beam-power-MW", "mean beam power (MW), with --beam-days", type=positive_float)
+    _add_number(ex, "--exposure-GWh", "integrated beam energy (GWh)")
+    _add_number(ex, "--beam-days", "days of beam at --beam-power-MW")
+    _add_number(
+        e,
+        "--beam-power-MW",
+        "mean beam power (MW) with --beam-days; default: the preset's, else 1.4",
+    )
     _add_number(
         e,
         "--proton-energy-GeV",
-        "proton energy (GeV) for --exposure-GWh or --beam-days (default 1.0)",
-        type=positive_float,
+        "proton energy (GeV) for --exposure-GWh or --beam-days; default: the preset's, else 1.0",
     )
 
     t = p.add_argument_group("threshold and analysis window")
@@ -152,8 +179,8 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
     )
     _add_number(
         ph,
-        "--neutron-rms-radius-fm",
-        "neutron rms radius (fm); default: the model's A-dependent radius",
+        "--neutron-skin-fm",
+        "neutron skin (fm) added to each isotope's own model radius, R_n = R(A) + skin (default 0)",
     )
     _add_number(ph, "--sin2w", "sin^2 theta_W (default 0.23857, low-energy MS-bar)")
     ph.add_argument(
@@ -187,10 +214,73 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
         choices=EFFICIENCY_MODELS,
         help=f"acceptance curve: {_choices(EFFICIENCY_MODELS)}",
     )
+    r.add_argument(
+        "--pe-smearing",
+        choices=PE_SMEARING_MODELS,
+        help=f"photoelectron statistics with a light yield: {_choices(PE_SMEARING_MODELS)}",
+    )
+    r.add_argument(
+        "--timing-efficiency",
+        choices=TIMING_EFFICIENCIES,
+        help=f"fraction kept vs arrival time: {_choices(TIMING_EFFICIENCIES)}",
+    )
+    r.add_argument(
+        "--beam-timing",
+        choices=list(BEAM_TIMINGS),
+        help="the dataset whose time axis the time window is on: "
+        + "; ".join(f"{t.name} ({t.label})" for t in BEAM_TIMINGS.values()),
+    )
 
 
-#: Options of ``cevns rate`` that are not keyword arguments of expected_events.
-_NOT_OPTIONS = {"command", "json", "preset", "_option_names"}
+#: Arguments of ``cevns rate``, ``spectrum`` and ``scan`` that are not keyword arguments of
+#: expected_events.
+_NOT_OPTIONS = {
+    "command",
+    "json",
+    "csv",
+    "preset",
+    "scenario",
+    "save_scenario",
+    "param",
+    "start",
+    "stop",
+    "steps",
+    "log",
+    "_option_names",
+    "_numeric",
+}
+#: Most points of a scan.
+MAX_SCAN_STEPS = 10000
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("cevns_widgets")
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree
+        from . import __version__
+
+        return __version__
+
+
+def _steps(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_SCAN_STEPS:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {MAX_SCAN_STEPS}, got {text[:40]!r}"
+        )
+    return value
+
+
+def _numeric_options(parser: argparse.ArgumentParser) -> dict:
+    """PARAM spelling (option without dashes) -> keyword, for every numeric option."""
+    return {
+        a.option_strings[0][2:]: a.dest
+        for a in parser._actions
+        if a.option_strings and a.metavar == "X"
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -199,14 +289,63 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
         description="Coherent elastic neutrino-nucleus scattering at the SNS.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{rate,presets}", parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    sub = parser.add_subparsers(
+        dest="command", metavar="{rate,spectrum,scan,presets}", parser_class=_Parser
+    )
     rate = sub.add_parser(
         "rate",
         allow_abbrev=False,
         help="expected events for a preset and/or explicit options",
-        description="Expected CEvNS events; options override the preset.",
+        description="Expected CEvNS events; options override the preset or scenario file.",
     )
     _add_rate_arguments(rate)
+    rate.add_argument(
+        "--save-scenario",
+        metavar="FILE",
+        help="also write the scenario as JSON, to load in the explorer or with --scenario",
+    )
+    spectrum = sub.add_parser(
+        "spectrum",
+        allow_abbrev=False,
+        help="recoil and observed spectra per flavour",
+        description=(
+            "Recoil spectrum dN/dT (events/keVnr, before the detector response) and observed "
+            "spectrum (events per unit of the observable) per flavour; same options as rate."
+        ),
+    )
+    _add_rate_arguments(spectrum)
+    spectrum.add_argument(
+        "--csv", action="store_true", help="print CSV with a header line naming the units"
+    )
+    scan = sub.add_parser(
+        "scan",
+        allow_abbrev=False,
+        help="events over a range of one numeric input",
+        description=(
+            "Expected events (total and per flavour) as one numeric input varies; the other "
+            "options are those of rate."
+        ),
+    )
+    params = _numeric_options(rate)
+    scan.add_argument(
+        "param",
+        metavar="PARAM",
+        choices=list(params),
+        help="the input to vary, spelled like its option without dashes: " + _choices(params),
+    )
+    scan.add_argument("--from", dest="start", type=finite_float, required=True, metavar="A")
+    scan.add_argument("--to", dest="stop", type=finite_float, required=True, metavar="B")
+    scan.add_argument(
+        "--steps",
+        type=_steps,
+        default=11,
+        metavar="N",
+        help=f"number of points, 1 to {MAX_SCAN_STEPS} (default 11)",
+    )
+    scan.add_argument("--log", action="store_true", help="space the points logarithmically")
+    scan.add_argument("--csv", action="store_true", help="print CSV with a header line")
+    _add_rate_arguments(scan)
     presets = sub.add_parser(
         "presets",
         allow_abbrev=False,
@@ -215,7 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     presets.add_argument("--json", action="store_true", help="print them as JSON")
     parser.set_defaults(
-        _option_names={a.dest: a.option_strings[0] for a in rate._actions if a.option_strings}
+        _option_names={a.dest: a.option_strings[0] for a in rate._actions if a.option_strings},
+        _numeric=params,
     )
     return parser
 
@@ -226,15 +366,14 @@ def rate_options(args: argparse.Namespace) -> dict:
     if "time_window_us" in options:
         options["time_window_us"] = tuple(options["time_window_us"])
     exposure_with_energy = ("exposure_GWh" in options) or ("beam_days" in options)
+    command = getattr(args, "command", None) or "rate"
     if "proton_energy_GeV" in options and not exposure_with_energy:
         raise UsageError(
-            f"{PROG} rate: error: --proton-energy-GeV applies only with "
+            f"{PROG} {command}: error: --proton-energy-GeV applies only with "
             "--exposure-GWh or --beam-days"
         )
     if "beam_power_MW" in options and "beam_days" not in options:
-        raise UsageError(f"{PROG} rate: error: --beam-power-MW applies only with --beam-days")
-    if "beam_days" in options and "beam_power_MW" not in options:
-        raise UsageError(f"{PROG} rate: error: --beam-days needs --beam-power-MW (for example 1.4)")
+        raise UsageError(f"{PROG} {command}: error: --beam-power-MW applies only with --beam-days")
     return options
 
 
@@ -273,10 +412,16 @@ def _input_rows(result: dict) -> list[tuple[str, str]]:
     start, stop = i["time_window_start_us"], i["time_window_stop_us"]
     if start is not None or stop is not None:
         stop_text = "end" if stop is None else f"{_g(stop)} us"
-        rows.append(("time window", f"{_g(start or 0.0)} us to {stop_text}"))
+        timing = BEAM_TIMINGS[i["beam_timing"]].label
+        rows.append(("time window", f"{_g(start or 0.0)} us to {stop_text} ({timing})"))
+    if i["timing_efficiency"] != "none":
+        rows.append(("timing efficiency", i["timing_efficiency"]))
     form = i["form_factor"]
-    if i["neutron_rms_radius_fm"] is not None and form != "none":
-        form += f", neutron rms radius {_g(i['neutron_rms_radius_fm'])} fm"
+    if i["neutron_skin_fm"] and form != "none":
+        symbol, r_n = heaviest_neutron_radius_fm(
+            make_target(i["target"]), form, i["neutron_skin_fm"]
+        )
+        form += f", neutron skin {i['neutron_skin_fm']:+g} fm (R_n({symbol}) = {r_n:.2f} fm)"
     rows += [
         ("form factor", form),
         ("sin^2 theta_W", f"{_g(i['sin2w'], 6)} ({i['couplings']} couplings)"),
@@ -301,7 +446,8 @@ def _input_rows(result: dict) -> list[tuple[str, str]]:
             q += f", k = {_g(i['lindhard_k'])}"
         rows.append(("quenching", q))
     if i["light_yield_PE_per_keVee"] is not None:
-        rows.append(("light yield", f"{_g(i['light_yield_PE_per_keVee'])} PE/keVee"))
+        stats = "gamma-distributed" if i["pe_smearing"] != "poisson" else "Poisson"
+        rows.append(("light yield", f"{_g(i['light_yield_PE_per_keVee'])} PE/keVee, {stats}"))
     if i["resolution_a"] is not None:
         rows.append(("resolution", f"sigma = {_g(i['resolution_a'])} sqrt(E/keVee) keVee"))
     rows += [("efficiency", i["efficiency"]), ("observable", obs)]
@@ -312,8 +458,11 @@ def format_rate(result: dict) -> str:
     """The human-readable report of ``cevns rate``."""
     lines = []
     preset = result.get("preset")
-    if preset:
+    status = result["scenario_status"]
+    if preset and not status["custom"]:
         lines += [f"{preset['title']}", f"preset {preset['name']} v{preset['version']}", ""]
+    else:
+        lines += [f"Scenario: {status['status']}", ""]
     lines.append("Inputs")
     rows = _input_rows(result)
     width = max(len(k) for k, _ in rows)
@@ -328,16 +477,26 @@ def format_rate(result: dict) -> str:
         f"  {'total':<{width}}  {result['events_total']:10.2f} +- "
         f"{unc['events']:.2f}  ({100 * unc['fraction']:.1f}%: {parts})"
     )
-    if preset:
+    lines += ["", f"Uncertainty basis: {unc['basis']}", f"Response: {status['response']}"]
+    if status["response_warning"]:
+        lines.append(f"Warning: {status['response_warning']}")
+    if preset and not status["custom"]:
         lines += ["", f"Citation: {preset['citation']}"]
         pub = preset.get("published") or {}
+        published = []
         if "predicted" in pub:
-            text = f"Published: predicted {_g(pub['predicted'])} +- {_g(pub['predicted_error'])}"
-            if "observed" in pub:
-                text += f", observed {_g(pub['observed'])} +- {_g(pub['observed_error'])}"
-            if "significance_sigma" in pub:
-                text += f", {_g(pub['significance_sigma'])} sigma"
-            lines.append(text)
+            published.append(f"predicted {_g(pub['predicted'])} +- {_g(pub['predicted_error'])}")
+        if "observed_error_high" in pub:
+            published.append(
+                f"observed {_g(pub['observed'])} +{_g(pub['observed_error_high'])} "
+                f"-{_g(pub['observed_error_low'])}"
+            )
+        elif "observed" in pub:
+            published.append(f"observed {_g(pub['observed'])} +- {_g(pub['observed_error'])}")
+        if "significance_sigma" in pub:
+            published.append(f"{_g(pub['significance_sigma'])} sigma")
+        if published:
+            lines.append("Published: " + ", ".join(published))
         if preset.get("notes"):
             lines.append(f"Preset notes: {preset['notes']}")
     if result["notes"]:
@@ -367,19 +526,266 @@ def presets_json() -> list[dict]:
     ]
 
 
+# --- spectrum and scan ---------------------------------------------------------------------------
+
+_TABLE_COLUMNS = [*FLAVORS, "total"]
+
+
+def _table_text(title: str, x_label: str, x, columns: dict) -> list[str]:
+    """A fixed-width table: ``x`` and one column per flavour plus the total."""
+    names = [x_label] + [_FLAVOR_TEXT.get(c, c) for c in columns]
+    width = [max(12, len(n)) for n in names]
+    lines = [title, "  " + "  ".join(f"{n:>{w}}" for n, w in zip(names, width, strict=True))]
+    for i, value in enumerate(x):
+        cells = [value] + [col[i] for col in columns.values()]
+        lines.append("  " + "  ".join(f"{c:>{w}.5g}" for c, w in zip(cells, width, strict=True)))
+    return lines
+
+
+def _with_total(by_flavor: dict) -> dict:
+    columns = {f: np.asarray(by_flavor[f], dtype=float) for f in FLAVORS}
+    columns["total"] = sum(columns[f] for f in FLAVORS)
+    return columns
+
+
+def spectrum_data(result) -> dict:
+    """Recoil (keVnr) and observed (observable units) spectra per flavour and in total."""
+    T, recoil = result.recoil_spectrum()
+    x, observed = result.observed_spectrum()
+    obs = result.observable
+    out = {
+        "recoil": {"x": T, "x_unit": "keVnr", "unit": "events/keVnr", **_with_total(recoil)},
+        "observed": {"x": x, "x_unit": obs, "unit": f"events/{obs}", **_with_total(observed)},
+    }
+    for part in out.values():
+        for key in _TABLE_COLUMNS:
+            if not np.all(np.isfinite(part[key])):
+                raise ScenarioError("these inputs give a spectrum that is not finite")
+    return out
+
+
+def format_spectrum(data: dict, notes: list[str]) -> str:
+    r, o = data["recoil"], data["observed"]
+    cols = lambda part: {c: part[c] for c in _TABLE_COLUMNS}  # noqa: E731
+    lines = _table_text(
+        f"Recoil spectrum before the detector response, dN/dT in {r['unit']}",
+        "T [keVnr]",
+        r["x"],
+        cols(r),
+    )
+    lines += [""] + _table_text(
+        f"Observed spectrum, dN/dx in {o['unit']}", f"x [{o['x_unit']}]", o["x"], cols(o)
+    )
+    if notes:
+        lines += ["", "Notes"] + [f"  - {n}" for n in notes]
+    return "\n".join(lines)
+
+
+def spectrum_csv(data: dict) -> str:
+    """Long format, one header line: spectrum, x, x_unit, the flavours, total, unit."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["spectrum", "x", "x_unit", *_TABLE_COLUMNS, "unit"])
+    for name, part in data.items():
+        for i, x in enumerate(part["x"]):
+            row = [name, repr(float(x)), part["x_unit"]]
+            row += [repr(float(part[c][i])) for c in _TABLE_COLUMNS]
+            writer.writerow([*row, part["unit"]])
+    return buf.getvalue().rstrip("\n")
+
+
+def spectrum_json(data: dict, notes: list[str]) -> dict:
+    def part(p):
+        return {
+            "x": [float(v) for v in p["x"]],
+            "x_unit": p["x_unit"],
+            "unit": p["unit"],
+            "by_flavor": {f: [float(v) for v in p[f]] for f in FLAVORS},
+            "total": [float(v) for v in p["total"]],
+        }
+
+    return {name: part(p) for name, p in data.items()} | {"notes": notes}
+
+
+def scan_values(start: float, stop: float, steps: int, log: bool) -> list[float]:
+    if log and (start <= 0 or stop <= 0):
+        raise UsageError(f"{PROG} scan: error: --log needs --from and --to > 0")
+    if steps == 1:
+        return [start]
+    values = np.geomspace(start, stop, steps) if log else np.linspace(start, stop, steps)
+    return [float(v) for v in values]
+
+
+def format_scan(scan: dict) -> str:
+    lines = _table_text(
+        f"Expected events vs {scan['param']} ({len(scan['values'])} points)",
+        scan["param"],
+        scan["values"],
+        {c: scan["events_by_flavor"][c] for c in FLAVORS} | {"total": scan["events_total"]},
+    )
+    if scan["notes"]:
+        lines += ["", "Notes"] + [f"  - {n}" for n in scan["notes"]]
+    return "\n".join(lines)
+
+
+def scan_csv(scan: dict) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([scan["param"], *FLAVORS, "events_total"])
+    for i, value in enumerate(scan["values"]):
+        cells = [value, *(scan["events_by_flavor"][f][i] for f in FLAVORS)]
+        writer.writerow([repr(float(c)) for c in [*cells, scan["events_total"][i]]])
+    return buf.getvalue().rstrip("\n")
+
+
 # --- entry point ---------------------------------------------------------------------------------
+
+#: Largest scenario file read by --scenario (a saved scenario is about 1 kB).
+MAX_SCENARIO_BYTES = 1_000_000
+
+
+def _option_message(exc: ScenarioError, option_names: dict) -> str:
+    """The error's message naming options as written on the command line: '--mass-kg' for
+    the field or keyword 'mass_kg', '--threshold-keVnr' for 'threshold_keVnr', ..."""
+    message = str(exc)
+    if exc.field in option_names:
+        message = str(exc.renamed(option_names[exc.field]))
+    # Keywords with an underscore cannot be ordinary words: say them as options anywhere.
+    for dest, option in sorted(option_names.items(), key=lambda kv: -len(kv[0])):
+        if "_" in dest and dest not in _NOT_OPTIONS:
+            message = re.sub(rf"(?<![\w-]){re.escape(dest)}(?!\w)", option, message)
+    return message
 
 
 def _name_options(message: str, option_names: dict) -> str:
     """Say '--mass-kg' where a scenario message starts with the keyword 'mass_kg'."""
     name = message.split(" ", 1)[0]
-    if name in option_names and name not in _NOT_OPTIONS:
-        return option_names[name] + message[len(name) :]
-    return message
+    return _option_message(ScenarioError(message, name), option_names)
 
 
 def _one_line(message: str) -> str:
     return " ".join(str(message).split())
+
+
+def _fail(args, message: str) -> UsageError:
+    return UsageError(f"{PROG} {args.command}: error: {message}")
+
+
+def load_scenario_file(path: str) -> Scenario:
+    """The scenario in a JSON file; a ScenarioError (naming the file) if it cannot be used."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_SCENARIO_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(f"{path!r} is larger than {MAX_SCENARIO_BYTES} bytes")
+    try:
+        return Scenario.from_json(data)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path!r}: {exc}", exc.field) from None
+
+
+def _scenario(args, **extra):
+    """The scenario, exposure echo and preset name for the parsed options (+ ``extra``)."""
+    base = None
+    if args.scenario is not None:
+        try:
+            base = load_scenario_file(args.scenario)
+        except ScenarioError as exc:
+            raise _fail(args, f"--scenario {_one_line(exc)}") from None
+    options = rate_options(args) | extra
+    try:
+        scenario, exposure = scenario_from_options(args.preset, base=base, **options)
+    except ScenarioError as exc:
+        raise _fail(args, _option_message(exc, args._option_names)) from None
+    return scenario, exposure
+
+
+def _checked(args, compute):
+    """``compute()``, turning a ScenarioError (or a ValueError of the physics) into one line."""
+    try:
+        return compute()
+    except ValueError as exc:  # ScenarioError and the physics' own range checks
+        if not isinstance(exc, ScenarioError):
+            exc = ScenarioError(str(exc))
+        names = dict(args._option_names)
+        given = [k for k in _THRESHOLD_OPTIONS if getattr(args, k, None) is not None]
+        if given:  # the scenario's threshold is the threshold option given
+            names["threshold"] = names[given[0]]
+        raise _fail(args, _option_message(exc, names)) from None
+
+
+def _run_rate(args) -> str:
+    scenario, exposure = _scenario(args)
+    result = evaluate(scenario)
+    data = _checked(args, lambda: result_to_dict(result, args.preset, exposure))
+    if args.save_scenario:
+        try:
+            with open(args.save_scenario, "w", encoding="utf-8") as fh:
+                fh.write(scenario.to_json() + "\n")
+        except OSError as exc:
+            raise _fail(
+                args, f"--save-scenario cannot write {args.save_scenario!r}: {exc.strerror or exc}"
+            ) from None
+    if args.json:
+        return json.dumps(data, indent=2, allow_nan=False)
+    text = format_rate(data)
+    if args.save_scenario:
+        text += f"\n\nScenario saved to {args.save_scenario} (load it in the explorer's Share tab)"
+    return text
+
+
+def _run_spectrum(args) -> str:
+    if args.csv and args.json:
+        raise _fail(args, "--csv and --json: choose one")
+    scenario, exposure = _scenario(args)
+    result = evaluate(scenario)
+    data = _checked(args, lambda: spectrum_data(result))
+    notes = [*exposure.get("notes", []), *_checked(args, result.notes)]
+    if args.csv:
+        return spectrum_csv(data)
+    if args.json:
+        return json.dumps(spectrum_json(data, notes), indent=2, allow_nan=False)
+    return format_spectrum(data, notes)
+
+
+def _run_scan(args) -> str:
+    if args.csv and args.json:
+        raise _fail(args, "--csv and --json: choose one")
+    keyword = args._numeric[args.param]
+    if getattr(args, keyword) is not None:
+        raise _fail(args, f"{args.param} is scanned: do not also give --{args.param}")
+    values = scan_values(args.start, args.stop, args.steps, args.log)
+    setattr(args, keyword, values[0])  # the option checks see the scanned input as given
+    # Check both ends first (ranges are intervals), so a bad range fails at once.
+    ends = [_scenario(args, **{keyword: v}) for v in (values[0], values[-1])]
+    for scenario, _ in ends:
+        _checked(args, lambda s=scenario: evaluate(s).events_total)
+    by_flavor = {f: [] for f in FLAVORS}
+    totals, notes = [], []
+    for value in values:
+        scenario, exposure = _scenario(args, **{keyword: value})
+        result = evaluate(scenario)
+        _checked(args, lambda r=result: r.notes())
+        for f in FLAVORS:
+            by_flavor[f].append(result.events_by_flavor[f])
+        totals.append(result.events_total)
+        for note in [*exposure.get("notes", []), *result.notes()]:
+            if note not in notes and len(notes) < 20:
+                notes.append(note)
+    scan = {
+        "param": keyword,
+        "values": values,
+        "events_total": totals,
+        "events_by_flavor": by_flavor,
+        "notes": notes,
+    }
+    if args.csv:
+        return scan_csv(scan)
+    if args.json:
+        return json.dumps(scan, indent=2, allow_nan=False)
+    return format_scan(scan)
 
 
 def main(argv=None) -> int:
@@ -389,7 +795,7 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             raise UsageError(
-                f"{PROG}: error: choose a command: rate or presets "
+                f"{PROG}: error: choose a command: rate, spectrum, scan or presets "
                 f"(try '{PROG} rate --preset {next(iter(PRESETS))}')"
             )
         if args.command == "presets":
@@ -398,18 +804,12 @@ def main(argv=None) -> int:
                 if args.json
                 else format_presets()
             )
-            print(text)
-            return 0
-        options = rate_options(args)
-        try:
-            result = expected_events(args.preset, **options)
-        except ValueError as exc:  # ScenarioError and the physics' own range checks
-            message = _name_options(str(exc), args._option_names)
-            raise UsageError(f"{PROG} rate: error: {message}") from None
-        if args.json:
-            print(json.dumps(result, indent=2, allow_nan=False))
         else:
-            print(format_rate(result))
+            run = {"rate": _run_rate, "spectrum": _run_spectrum, "scan": _run_scan}
+            # Non-finite intermediate values are caught as errors, not printed as warnings.
+            with np.errstate(all="ignore"):
+                text = run[args.command](args)
+        print(text)
         return 0
     except UsageError as exc:
         print(_one_line(exc), file=sys.stderr)
@@ -418,8 +818,15 @@ def main(argv=None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except SystemExit as exc:  # --help, or argparse exiting on its own
+    except SystemExit as exc:  # --help, --version, or argparse exiting on its own
         return exc.code if isinstance(exc.code, int) else 0
 
 
-__all__ = ["ScenarioError", "build_parser", "format_rate", "main", "rate_options"]
+__all__ = [
+    "ScenarioError",
+    "build_parser",
+    "format_rate",
+    "load_scenario_file",
+    "main",
+    "rate_options",
+]

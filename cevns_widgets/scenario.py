@@ -6,28 +6,118 @@ in :mod:`cevns_widgets.physics.sources.sns` convert GWh or days at a beam power.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import numbers
+import reprlib
 from dataclasses import asdict, dataclass, fields, replace
+from typing import NamedTuple
 
 from .physics import constants as C
 from .physics.cross_sections import COUPLING_SCHEMES
-from .physics.form_factors import FORM_FACTOR_MODELS
+from .physics.form_factors import FORM_FACTOR_MODELS, NEUTRON_SKIN_RANGE_fm, rms_radius_fm
 from .physics.nuclei import make_target
 from .physics.rates import PhysicsParams
-from .physics.response import EFFICIENCY_MODELS, OBSERVABLES, QUENCHING_MODELS, Response
+from .physics.response import (
+    EFFICIENCY_MODELS,
+    OBSERVABLES,
+    PE_SMEARING_MODELS,
+    QUENCHING_MODELS,
+    Response,
+    check_pe_smearing_applies,
+    check_quenching_applies,
+)
+from .physics.sources.sns import BEAM_TIMINGS, DEFAULT_BEAM_TIMING, TIMING_EFFICIENCIES
 
 SCENARIO_FORMAT = "cevns-scenario/1"
 
 
 class ScenarioError(ValueError):
-    """An input outside its allowed range or choices; the message says which."""
+    """An input outside its allowed range or choices; the message says which.
+
+    ``field`` is the name of the input the message is about (a :class:`Scenario` field, or
+    an :func:`~cevns_widgets.expected_events` keyword), or ``None``. Messages about a field
+    start with its name, so that :meth:`renamed` can say it as the user wrote it.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+    def renamed(self, name: str) -> ScenarioError:
+        """The same error, naming ``name`` (e.g. ``--mass-kg``) instead of :attr:`field`."""
+        message, old = str(self), self.field
+        if old is None or name == old:
+            return ScenarioError(message, field=name)
+        rest = message[len(old) :]
+        if message.startswith(old) and not (rest[:1].isalnum() or rest[:1] == "_"):
+            message = name + rest
+        else:
+            message = f"{name}: {message}"
+        return ScenarioError(message, field=name)
+
+
+class Range(NamedTuple):
+    """The allowed values of a numeric input: ``low`` to ``high``, both finite."""
+
+    low: float
+    high: float
+    low_open: bool = False  # True: the value must be > low (else >= low)
+    unit: str = ""
+
+    def __contains__(self, value) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        return bool(above and value <= self.high)
+
+    def describe(self) -> str:
+        """E.g. ``in (0, 1e9] kg``."""
+        text = f"in {'(' if self.low_open else '['}{_fmt(self.low)}, {_fmt(self.high)}]"
+        return f"{text} {self.unit}" if self.unit else text
+
+
+#: The allowed range of every numeric input, in one place: the :class:`Scenario` fields and
+#: the exposure keywords of :func:`~cevns_widgets.expected_events` (``cevns rate`` options),
+#: which become ``pot``. Physically generous, but finite, so that no input can overflow the
+#: calculation. ``threshold`` and ``roi_max`` are in their own units (keVnr, keVee or PE).
+RANGES: dict[str, Range] = {
+    "mass_kg": Range(0.0, 1e9, True, "kg"),  # up to a megatonne
+    "distance_m": Range(0.1, 1e5, False, "m"),  # from the target monolith to 100 km
+    "pot": Range(0.0, 1e26, True),  # ~360 years of SNS beam at 1.4 MW
+    "nu_per_pot": Range(0.0, 1.0, True),  # ~0.09 at the SNS
+    "threshold": Range(0.0, 1e6),  # a 1 GeV recoil: far above any SNS signal
+    "roi_max": Range(0.0, 1e6, True),
+    # Release time axes start before their trigger (LAr 2020 bins begin at -0.1 us).
+    "time_window_start_us": Range(-5.0, 1e6, False, "us"),
+    "time_window_stop_us": Range(0.0, 1e6, True, "us"),
+    "neutron_skin_fm": Range(*NEUTRON_SKIN_RANGE_fm, False, "fm"),
+    "sin2w": Range(0.0, 1.0, True),
+    "eps_u_ee": Range(-5.0, 5.0),
+    "eps_d_ee": Range(-5.0, 5.0),
+    "eps_u_mumu": Range(-5.0, 5.0),
+    "eps_d_mumu": Range(-5.0, 5.0),
+    "magnetic_moment_muB": Range(0.0, 1e-6),
+    "sterile_dm2_eV2": Range(0.0, 1e4, False, "eV^2"),
+    "sterile_sin2_2theta": Range(0.0, 1.0),
+    "quenching_factor": Range(0.0, 1.0, True),
+    "lindhard_k": Range(0.0, 1.0, True),
+    "light_yield_PE_per_keVee": Range(0.0, 1e4, True, "PE/keVee"),
+    "resolution_a": Range(0.0, 100.0, True, "keVee^1/2"),
+    # expected_events / cevns rate keywords that set pot:
+    "exposure_GWh": Range(0.0, 1e4, True, "GWh"),
+    "beam_days": Range(0.0, 36525.0, True, "days"),  # a century
+    "beam_power_MW": Range(0.0, 100.0, True, "MW"),
+    "proton_energy_GeV": Range(0.1, 100.0, False, "GeV"),
+}
 
 
 @dataclass(frozen=True)
 class Scenario:
     """All inputs of an SNS CEvNS rate calculation. Defaults: COHERENT CsI[Na] 2017 geometry
-    with a bare 6.5 keVnr recoil threshold (use the preset for the full response)."""
+    with a bare 6.5 keVnr recoil threshold (use the preset for the full response).
+
+    Every numeric field must lie in its finite range in :data:`RANGES` (numpy scalars are
+    accepted and stored as floats); anything else raises :class:`ScenarioError`."""
 
     target: str = "CsI"
     mass_kg: float = 14.6
@@ -40,7 +130,7 @@ class Scenario:
     time_window_start_us: float | None = None
     time_window_stop_us: float | None = None
     form_factor: str = "helm"
-    neutron_rms_radius_fm: float | None = None
+    neutron_skin_fm: float = 0.0
     sin2w: float = C.SIN2W_LOW_ENERGY
     couplings: str = "tree"
     eps_u_ee: float = 0.0
@@ -56,6 +146,12 @@ class Scenario:
     light_yield_PE_per_keVee: float | None = None
     resolution_a: float | None = None
     efficiency: str = "none"
+    pe_smearing: str = "poisson"
+    timing_efficiency: str = "none"
+    beam_timing: str = DEFAULT_BEAM_TIMING
+    #: The preset this scenario started from (None: built from scratch). Whether it still
+    #: matches that preset decides if published numbers and budgets apply (``api.py``).
+    preset: str | None = None
 
     def __post_init__(self):
         _validate(self)
@@ -67,7 +163,7 @@ class Scenario:
             sin2w=self.sin2w,
             couplings=self.couplings,
             form_factor=self.form_factor,
-            neutron_rms_radius_fm=self.neutron_rms_radius_fm,
+            neutron_skin_fm=self.neutron_skin_fm,
             eps_u_ee=self.eps_u_ee,
             eps_d_ee=self.eps_d_ee,
             eps_u_mumu=self.eps_u_mumu,
@@ -86,6 +182,7 @@ class Scenario:
             light_yield_PE_per_keVee=self.light_yield_PE_per_keVee,
             resolution_a=self.resolution_a,
             efficiency=self.efficiency,
+            pe_smearing=self.pe_smearing,
         )
 
     @property
@@ -96,13 +193,7 @@ class Scenario:
 
     def replace(self, **changes) -> Scenario:
         """A copy with ``changes`` applied (validated)."""
-        names = {f.name for f in fields(self)}
-        unknown = set(changes) - names
-        if unknown:
-            raise ScenarioError(
-                f"unknown scenario field(s): {', '.join(sorted(unknown))}; "
-                f"allowed: {', '.join(sorted(names))}"
-            )
+        _refuse_unknown(changes, fields(self))
         return replace(self, **changes)
 
     # --- JSON ---
@@ -115,18 +206,16 @@ class Scenario:
     @classmethod
     def from_dict(cls, data: dict) -> Scenario:
         if not isinstance(data, dict):
-            raise ScenarioError("a scenario must be a JSON object")
+            raise ScenarioError(f"a scenario must be a JSON object, got {quote(data)}")
         data = dict(data)
         fmt = data.pop("format", SCENARIO_FORMAT)
         if fmt != SCENARIO_FORMAT:
-            raise ScenarioError(f"unsupported scenario format {fmt!r}; expected {SCENARIO_FORMAT}")
-        names = {f.name for f in fields(cls)}
-        unknown = set(data) - names
-        if unknown:
             raise ScenarioError(
-                f"unknown scenario field(s): {', '.join(sorted(unknown))}; "
-                f"allowed: {', '.join(sorted(names))}"
+                f"unsupported scenario format {quote(fmt)}; expected {SCENARIO_FORMAT}", "format"
             )
+        if "neutron_rms_radius_fm" in data:
+            _convert_neutron_radius(data)
+        _refuse_unknown(data, fields(cls))
         try:
             return cls(**data)
         except TypeError as exc:
@@ -136,87 +225,222 @@ class Scenario:
     def from_json(cls, text: str) -> Scenario:
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(f"not valid JSON: {exc}") from exc
+        except RecursionError:
+            raise ScenarioError("not valid JSON for a scenario: nested too deeply") from None
+        except (TypeError, ValueError) as exc:  # JSONDecodeError, bytes that are not UTF-8...
+            raise ScenarioError(f"not valid JSON: {shorten(exc)}") from exc
         return cls.from_dict(data)
+
+
+def _refuse_unknown(given, known_fields) -> None:
+    names = sorted(f.name for f in known_fields)
+    unknown = sorted(quote(k, 30) for k in set(given) - set(names))
+    if unknown:
+        listed = ", ".join(unknown[:5]) + (
+            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        )
+        raise ScenarioError(f"unknown scenario field(s): {listed}; allowed: {', '.join(names)}")
+
+
+def _convert_neutron_radius(data: dict) -> None:
+    """Read the field of old saved scenarios, ``neutron_rms_radius_fm`` (one absolute
+    neutron rms radius for every isotope), as today's ``neutron_skin_fm`` in ``data``:
+    null is dropped; on a single-element target the radius becomes the skin on the model's
+    radius of its heaviest isotope (R_n - rms_radius_fm(model, A), to 0.01 fm); on a
+    compound, where one radius for all elements has no skin equivalent, it is refused."""
+    radius = data.pop("neutron_rms_radius_fm")
+    if radius is None:
+        return
+    defaults = {f.name: f.default for f in fields(Scenario)}
+    if "neutron_skin_fm" in data:
+        raise ScenarioError("give neutron_skin_fm only, not the old neutron_rms_radius_fm too")
+    if isinstance(radius, bool) or not isinstance(radius, (int, float)):
+        raise ScenarioError(f"neutron_rms_radius_fm must be a number or null, got {radius!r}")
+    target = data.get("target", defaults["target"])
+    model = data.get("form_factor", defaults["form_factor"])
+    try:
+        t = make_target(target)
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from exc
+    if len(set(t.Z)) > 1:
+        raise ScenarioError(
+            f"neutron_rms_radius_fm (one radius for all elements) is no longer supported for "
+            f"the compound {target!r}; use neutron_skin_fm, added to each element's own radius"
+        )
+    if model not in FORM_FACTOR_MODELS or model == "none":
+        return  # with F = 1 the radius had no effect (an unknown model is refused later)
+    skin = round(float(radius) - float(rms_radius_fm(model, max(t.A))), 2)
+    low, high = NEUTRON_SKIN_RANGE_fm
+    if not low <= skin <= high:
+        raise ScenarioError(
+            f"neutron_rms_radius_fm {radius:g} fm is a neutron skin of {skin:+.2f} fm on "
+            f"{target}; neutron_skin_fm must be in [{low:g}, {high:g}]"
+        )
+    data["neutron_skin_fm"] = skin
 
 
 # --- validation ----------------------------------------------------------------------
 
 
-def _number(s, name, *, low=None, high=None, low_open=False, optional=False):
-    value = getattr(s, name)
-    if value is None and optional:
-        return
-    bounds = _describe(low, high, low_open)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScenarioError(f"{name} must be a number{bounds}, got {value!r}")
-    if not math.isfinite(value):
-        raise ScenarioError(f"{name} must be a finite number{bounds}, got {value}")
-    if low is not None and (value <= low if low_open else value < low):
-        raise ScenarioError(f"{name} must be{bounds}, got {value:g}")
-    if high is not None and value > high:
-        raise ScenarioError(f"{name} must be{bounds}, got {value:g}")
+#: Longest target name accepted (formulae such as C3F8 or Gd3Ga5O12 are far shorter).
+MAX_TARGET_LENGTH = 40
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = 40
+_REPR.maxlevel = 2
 
 
-def _describe(low, high, low_open):
-    if low is None and high is None:
-        return ""
-    if high is None:
-        return f" {'>' if low_open else '>='} {low:g}"
-    if low is None:
-        return f" <= {high:g}"
-    return f" in {'(' if low_open else '['}{low:g}, {high:g}]"
+def _fmt(x: float) -> str:
+    """A short number: 1e9, 0.1, -5, 1.76e23."""
+    text = f"{x:g}"
+    if "e" not in text and abs(x) >= 1e4:  # 1e5 rather than 100000, but 36525 as it is
+        text = min(text, f"{x:.6e}", key=lambda t: len(_compact(t)))
+    return _compact(text)
+
+
+def _compact(text: str) -> str:
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` on one line, cut to ``limit`` characters with '...'."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def quote(value, limit: int = 40) -> str:
+    """A short piece of an input for a message: at most ``limit`` characters, then '...'."""
+    try:
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            text = str(int(value))
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+            text = _fmt(float(value))
+        else:
+            text = _REPR.repr(value)
+    except Exception:  # noqa: BLE001 -- e.g. an int too long to print: say what it is
+        text = f"<{type(value).__name__} too large to show>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_number(name: str, value, rng: Range | None = None) -> float:
+    """``value`` as a float if it is a number (numpy scalars too) inside ``RANGES[name]``.
+
+    Booleans and strings are refused, as are non-finite numbers; the ScenarioError names
+    ``name`` and states the range.
+    """
+    rng = RANGES[name] if rng is None else rng
+    if type(value) is float and math.isfinite(value) and value in rng:
+        return value  # the common case, without building a message (slider moves)
+    allowed = rng.describe()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        kind = " (a string)" if isinstance(value, str) else ""
+        raise ScenarioError(f"{name} must be a number {allowed}, got {quote(value)}{kind}", name)
+    try:
+        x = float(value)
+    except (OverflowError, ValueError, TypeError):  # e.g. an integer with 400 digits
+        raise ScenarioError(f"{name} must be {allowed}, got {quote(value)}", name) from None
+    if not math.isfinite(x):
+        raise ScenarioError(f"{name} must be a finite number {allowed}, got {_fmt(x)}", name)
+    if x not in rng:
+        raise ScenarioError(f"{name} must be {allowed}, got {_fmt(x)}", name)
+    return x
+
+
+def _is_numeric_field(f) -> bool:
+    return bool({"float", "int"} & {part.strip() for part in str(f.type).split("|")})
+
+
+@functools.cache
+def _numeric_fields() -> tuple[tuple[str, bool], ...]:
+    """(name, may be None) of every numeric Scenario field, worked out once."""
+    return tuple((f.name, "None" in str(f.type)) for f in fields(Scenario) if _is_numeric_field(f))
+
+
+_ANY_FINITE = Range(-math.inf, math.inf)
+
+
+def _check_numbers(s: Scenario) -> None:
+    """Check every numeric field against ``RANGES`` (finite only, if it has no entry) and
+    store it as a plain float (numpy scalars become floats, so the scenario stays JSON-able)."""
+    for name, optional in _numeric_fields():
+        value = getattr(s, name)
+        if value is None and optional:
+            continue
+        checked = check_number(name, value, RANGES.get(name, _ANY_FINITE))
+        if checked is not value:
+            object.__setattr__(s, name, checked)
+
+
+def _check_target(s: Scenario) -> None:
+    """The target must parse; any failure of the parser is bad input, said in one line."""
+    value = s.target
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TARGET_LENGTH:
+        raise ScenarioError(
+            f"target must be an element, formula or isotope name (at most "
+            f"{MAX_TARGET_LENGTH} characters) such as CsI, Ar or 133Cs; got {quote(value)}",
+            "target",
+        )
+    try:
+        per_kg = make_target(value).nuclei_per_kg()
+    except ValueError as exc:
+        raise ScenarioError(" ".join(str(exc).split()), "target") from exc
+    except Exception as exc:  # noqa: BLE001 -- whatever the parser raises, the input is bad
+        raise ScenarioError(
+            f"target {quote(value)} cannot be read ({type(exc).__name__}); give an element, "
+            "formula or isotope such as CsI, Ar or 133Cs",
+            "target",
+        ) from exc
+    if not (len(per_kg) and all(math.isfinite(n) and n > 0 for n in per_kg)):
+        raise ScenarioError(f"target {quote(value)} has no nuclei to count", "target")
 
 
 def _choice(s, name, choices):
     value = getattr(s, name)
     if value not in choices:
-        raise ScenarioError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+        raise ScenarioError(f"{name} must be one of {', '.join(choices)}; got {quote(value)}", name)
 
 
 def _validate(s: Scenario) -> None:
-    if not isinstance(s.target, str):
-        raise ScenarioError(f"target must be a string, got {s.target!r}")
-    try:
-        make_target(s.target)
-    except ValueError as exc:
-        raise ScenarioError(str(exc)) from exc
-    _number(s, "mass_kg", low=0, low_open=True)
-    _number(s, "distance_m", low=0, low_open=True)
-    _number(s, "pot", low=0)
-    _number(s, "nu_per_pot", low=0, low_open=True)
-    _number(s, "threshold", low=0)
+    _check_target(s)
+    # Every numeric field against its RANGES entry (a new numeric field needs only that).
+    _check_numbers(s)
     _choice(s, "threshold_unit", OBSERVABLES)
-    _number(s, "roi_max", low=0, low_open=True, optional=True)
-    _number(s, "time_window_start_us", low=0, optional=True)
-    _number(s, "time_window_stop_us", low=0, low_open=True, optional=True)
     start, stop = s.time_window_start_us, s.time_window_stop_us
     if start is not None and stop is not None and stop <= start:
         raise ScenarioError(f"time window must end after it starts, got {start:g} to {stop:g} us")
     _choice(s, "form_factor", FORM_FACTOR_MODELS)
-    _number(s, "neutron_rms_radius_fm", low=2.0, high=10.0, optional=True)
-    _number(s, "sin2w", low=0, high=1, low_open=True)
     _choice(s, "couplings", COUPLING_SCHEMES)
-    for name in ("eps_u_ee", "eps_d_ee", "eps_u_mumu", "eps_d_mumu"):
-        _number(s, name, low=-5, high=5)
-    _number(s, "magnetic_moment_muB", low=0, high=1e-6)
-    _number(s, "sterile_dm2_eV2", low=0, high=1e4)
-    _number(s, "sterile_sin2_2theta", low=0, high=1)
     _choice(s, "quenching", QUENCHING_MODELS)
-    _number(s, "quenching_factor", low=0, high=1, low_open=True)
-    _number(s, "lindhard_k", low=0, high=1, low_open=True, optional=True)
-    _number(s, "light_yield_PE_per_keVee", low=0, low_open=True, optional=True)
-    _number(s, "resolution_a", low=0, low_open=True, optional=True)
     _choice(s, "efficiency", EFFICIENCY_MODELS)
+    _choice(s, "pe_smearing", PE_SMEARING_MODELS)
+    _choice(s, "timing_efficiency", TIMING_EFFICIENCIES)
+    _choice(s, "beam_timing", tuple(BEAM_TIMINGS))
+    if s.preset is not None:
+        from .presets import PRESETS
+
+        _choice(s, "preset", tuple(PRESETS))
+    # Responses measured for one material apply to that material only.
+    try:
+        symbols = {iso.symbol for iso in make_target(s.target).isotopes}
+        check_quenching_applies(s.quenching, symbols)
+        check_pe_smearing_applies(s.pe_smearing, symbols)
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from exc
     try:
         s.response  # noqa: B018 -- builds and checks the response combination
     except ValueError as exc:
         raise ScenarioError(str(exc)) from exc
-    if s.neutron_rms_radius_fm is not None and s.form_factor != "none":
-        from .physics.form_factors import form_factor
+    if s.neutron_skin_fm and s.form_factor != "none":
+        from .physics.form_factors import form_factor, neutron_rms_radius_fm
 
+        t = make_target(s.target)
+        r_n = neutron_rms_radius_fm(s.form_factor, t.A, t.N, s.neutron_skin_fm)
         try:
-            form_factor(s.form_factor, 0.1, 100, s.neutron_rms_radius_fm)
+            form_factor(s.form_factor, 0.1, t.A, r_n)
         except ValueError as exc:
-            raise ScenarioError(str(exc)) from exc
+            raise ScenarioError(f"neutron_skin_fm {s.neutron_skin_fm:g}: {exc}") from exc

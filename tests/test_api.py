@@ -32,7 +32,15 @@ EXAMPLE = {
 
 def test_expected_events_shape():
     r = cw.expected_events(**EXAMPLE)
-    assert set(r) == {"events_total", "events_by_flavor", "uncertainty", "inputs", "units", "notes"}
+    assert set(r) == {
+        "events_total",
+        "events_by_flavor",
+        "uncertainty",
+        "inputs",
+        "units",
+        "notes",
+        "scenario_status",
+    }
     assert tuple(r["events_by_flavor"]) == FLAVORS
     assert r["events_total"] == pytest.approx(sum(r["events_by_flavor"].values()), rel=1e-14)
     assert r["units"] == {
@@ -50,7 +58,7 @@ def test_expected_events_shape():
 def test_expected_events_with_preset_carries_its_citation():
     r = cw.expected_events(preset="coherent-csi-2017")
     p = r["preset"]
-    assert p["name"] == "coherent-csi-2017" and p["version"] == "1.0"
+    assert p["name"] == "coherent-csi-2017" and p["version"] == "1.1"
     assert "Science 357 (2017) 1123" in p["citation"]
     assert p["published"]["predicted"] == 173.0
     assert r["inputs"]["observable"] == "PE"
@@ -111,13 +119,13 @@ def test_time_window_is_a_per_flavour_factor():
     ("options", "message"),
     [
         ({"pot": 1e23, "exposure_GWh": 3.0}, "exposure one way only"),
-        ({"beam_days": 3.0}, "beam_days needs beam_power_MW"),
+        ({"beam_days": 3.0, "beam_power_MW": 101.0}, r"beam_power_MW must be in \(0, 100\] MW"),
         ({"threshold_keVnr": 1.0, "threshold_PE": 2.0}, "give one threshold"),
         ({"time_window_us": (1.0, 2.0, 3.0)}, "two numbers"),
         ({"mass_kg": float("inf")}, "finite"),
         ({"distance_m": float("nan")}, "finite"),
-        ({"exposure_GWh": -1.0}, "exposure_GWh must be a finite number > 0"),
-        ({"beam_days": 1.0, "beam_power_MW": 0.0}, "beam_power_MW must be a finite number > 0"),
+        ({"exposure_GWh": -1.0}, r"exposure_GWh must be in \(0, 1e4\] GWh, got -1"),
+        ({"beam_days": 1.0, "beam_power_MW": 0.0}, r"beam_power_MW must be in \(0, 100\] MW"),
         ({"threshold_keVee": 2.0}, "records keVnr"),
         ({"bogus": 1}, "unknown scenario field"),
         ({"target": "Kryptonite"}, "unknown target"),
@@ -195,11 +203,11 @@ def test_result_to_dict_is_expected_events():
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"mass_kg": -1.0}, "mass_kg must be > 0, got -1"),
-        ({"mass_kg": 0.0}, "mass_kg must be > 0"),
-        ({"distance_m": 0.0}, "distance_m must be > 0"),
-        ({"mass_kg": float("nan")}, "mass_kg must be a finite number > 0, got nan"),
-        ({"pot": float("inf")}, "pot must be a finite number >= 0"),
+        ({"mass_kg": -1.0}, r"mass_kg must be in \(0, 1e9\] kg, got -1"),
+        ({"mass_kg": 0.0}, r"mass_kg must be in \(0, 1e9\] kg, got 0"),
+        ({"distance_m": 0.0}, r"distance_m must be in \[0.1, 1e5\] m, got 0"),
+        ({"mass_kg": float("nan")}, r"mass_kg must be a finite number in \(0, 1e9\] kg, got nan"),
+        ({"pot": float("inf")}, r"pot must be a finite number in \(0, 1e26\]"),
         ({"mass_kg": True}, "mass_kg must be a number"),
         ({"mass_kg": "3"}, "mass_kg must be a number"),
         ({"target": "Foo"}, "unknown target 'Foo'.*common choices: CsI"),
@@ -209,9 +217,12 @@ def test_result_to_dict_is_expected_events():
         ({"quenching": "magic"}, "quenching must be one of none, constant, lindhard"),
         ({"efficiency": "perfect"}, "efficiency must be one of none, csi-2017"),
         ({"threshold_unit": "MeV"}, "threshold_unit must be one of keVnr, keVee, PE"),
-        ({"threshold": -1.0}, "threshold must be >= 0"),
+        ({"threshold": -1.0}, r"threshold must be in \[0, 1e6\], got -1"),
         ({"sin2w": 0.0}, r"sin2w must be in \(0, 1\]"),
-        ({"neutron_rms_radius_fm": 1.0}, r"neutron_rms_radius_fm must be in \[2, 10\]"),
+        ({"neutron_skin_fm": -0.5}, r"neutron_skin_fm must be in \[-0.1, 2\].*got -0.5"),
+        ({"neutron_skin_fm": None}, r"neutron_skin_fm must be a number"),
+        ({"target": "Cs133"}, "ambiguous: write the isotope as 133Cs or Cs-133, or natural"),
+        ({"target": "Cs0"}, "count 0: counts must be positive"),
         ({"eps_u_ee": 6.0}, r"eps_u_ee must be in \[-5, 5\]"),
         ({"time_window_start_us": 5.0, "time_window_stop_us": 1.0}, "must end after it starts"),
         ({"light_yield_PE_per_keVee": 10.0}, "a light yield needs a quenching model"),
@@ -258,9 +269,9 @@ def test_scenario_json_errors():
         cw.Scenario.from_json("[1, 2]")
     with pytest.raises(ScenarioError, match="unsupported scenario format 'cevns-scenario/0'"):
         cw.Scenario.from_dict({"format": "cevns-scenario/0"})
-    with pytest.raises(ScenarioError, match="unknown scenario field.*allowed: couplings"):
+    with pytest.raises(ScenarioError, match="unknown scenario field.*allowed: beam_timing, coupl"):
         cw.Scenario.from_dict({"mass": 3})
-    with pytest.raises(ScenarioError, match="mass_kg must be > 0"):
+    with pytest.raises(ScenarioError, match=r"mass_kg must be in \(0, 1e9\] kg, got -2"):
         cw.Scenario.from_json('{"mass_kg": -2}')
 
 

@@ -19,8 +19,14 @@ from hypothesis import strategies as st
 
 import cevns_widgets as cw
 from cevns_widgets.physics.cross_sections import max_recoil_keV, total_cross_section, weak_charge
-from cevns_widgets.physics.form_factors import FORM_FACTOR_MODELS, form_factor
+from cevns_widgets.physics.form_factors import (
+    FORM_FACTOR_MODELS,
+    NEUTRON_SKIN_RANGE_fm,
+    form_factor,
+    neutron_rms_radius_fm,
+)
 from cevns_widgets.physics.nuclei import make_target
+from cevns_widgets.physics.response import quenching_targets
 from cevns_widgets.physics.sources import sns
 
 #: 50 examples keep the suite fast; set CEVNS_HYPOTHESIS_EXAMPLES=1000 for a deeper search.
@@ -40,6 +46,7 @@ thresholds_keVnr = st.floats(0.0, 100.0)
 pots = st.floats(1e20, 1e24)
 sin2ws = st.floats(0.2, 0.26)
 neutron_radii = st.one_of(st.none(), st.floats(4.0, 7.0))
+neutron_skins = st.floats(*NEUTRON_SKIN_RANGE_fm)
 form_factors = st.sampled_from(FORM_FACTOR_MODELS)
 preset_names = st.sampled_from(sorted(cw.PRESETS))
 
@@ -56,7 +63,7 @@ def bare_scenarios(draw):
         threshold_unit="keVnr",
         sin2w=draw(sin2ws),
         form_factor=draw(form_factors),
-        neutron_rms_radius_fm=draw(neutron_radii),
+        neutron_skin_fm=draw(neutron_skins),
     )
 
 
@@ -74,7 +81,7 @@ def preset_scenarios(draw):
         pot=draw(pots),
         sin2w=draw(sin2ws),
         form_factor=draw(form_factors),
-        neutron_rms_radius_fm=draw(neutron_radii),
+        neutron_skin_fm=draw(neutron_skins),
     )
 
 
@@ -225,6 +232,16 @@ def test_form_factor_squared_is_a_probability(model, q, A, radius):
 
 
 @FAST
+@given(form_factors, st.integers(2, 300), neutron_skins)
+def test_neutron_skin_form_factor_valid_and_bounded(model, A, skin):
+    """Any skin in the allowed range gives a valid neutron form factor for any A >= 2."""
+    q = np.linspace(0.0, 4.0, 200)
+    F = np.asarray(form_factor(model, q, A, neutron_rms_radius_fm(model, A, 1, skin)))
+    assert F[0] == pytest.approx(1.0, abs=1e-12)
+    assert np.all(F**2 <= 1.0) and np.all(np.isfinite(F))
+
+
+@FAST
 @given(form_factors, st.integers(1, 240), neutron_radii)
 def test_form_factor_arrays_bounded(model, A, radius):
     q = np.linspace(0.0, 4.0, 400)
@@ -277,8 +294,17 @@ def test_magnetic_moment_only_adds_events(target, mu):
 def any_scenarios(draw):
     """Every knob at once: NSI, magnetic moment, sterile neutrino, couplings, and any
     consistent response chain (quenching, light yield or resolution, efficiency)."""
+    target = draw(targets)
+    # Target-specific quenching models (CsI, argon) only where they apply.
+    elements = {i.symbol for i in make_target(target).isotopes}
     quenching = draw(
-        st.sampled_from(["none", "constant", "lindhard", "csi-2021", "lar-2020", "csi-measured"])
+        st.sampled_from(
+            [
+                q
+                for q in ("none", "constant", "lindhard", "csi-2021", "lar-2020", "csi-measured")
+                if set(quenching_targets(q) or elements) >= elements
+            ]
+        )
     )
     light_yield = resolution = None
     efficiency = "none"
@@ -297,7 +323,7 @@ def any_scenarios(draw):
     unit = "PE" if light_yield else ("keVnr" if quenching == "none" else "keVee")
     eps = st.floats(-1.0, 1.0)
     return cw.Scenario(
-        target=draw(targets),
+        target=target,
         mass_kg=draw(masses),
         distance_m=draw(distances),
         pot=draw(pots),
@@ -306,7 +332,7 @@ def any_scenarios(draw):
         sin2w=draw(sin2ws),
         couplings=draw(st.sampled_from(["tree", "radiative"])),
         form_factor=draw(form_factors),
-        neutron_rms_radius_fm=draw(neutron_radii),
+        neutron_skin_fm=draw(neutron_skins),
         eps_u_ee=draw(eps),
         eps_d_ee=draw(eps),
         eps_u_mumu=draw(eps),

@@ -129,6 +129,26 @@ def test_model_never_raises_on_an_unexpected_error(monkeypatch):
     assert "boom" in m.error and m.result is last
 
 
+def test_readout_labels_a_changed_preset_custom_and_names_its_response(ex):
+    value = ex.readout.widget.value
+    assert "Preset COHERENT CsI[Na] 2017" in value and "28%" in value
+    ex.controls.target.dropdown.value = "Xe"
+    value = ex.readout.widget.value
+    assert "Custom scenario (based on coherent-csi-2017; changed: target)" in value
+    assert "Published" not in value and "28%" not in value
+    assert "flux normalisation only" in value
+    assert "cevns-response-warning" in value and "made for CsI" in value
+
+
+def test_readout_shows_each_presets_own_budget(ex):
+    ex.controls.preset.dropdown.value = "coherent-lar-2020"
+    value = ex.readout.widget.value
+    assert "Preset COHERENT CENNS-10 liquid argon 2020" in value
+    assert "13%" in value and "predicted 128 ± 17" in value
+    unc = ex.model.result.uncertainty()
+    assert unc["events"] == pytest.approx(ex.model.result.events_total * 17 / 128)
+
+
 # --------------------------------------------------------------------------- each control
 
 
@@ -211,9 +231,9 @@ def test_initial_explorer_shows_the_preset(ex):
             None,
         ),
         (
-            "neutron radius",
-            lambda c: setattr(c.form_factor.radius, "value", 5.5),
-            "neutron_rms_radius_fm",
+            "neutron skin",
+            lambda c: setattr(c.form_factor.skin, "value", 0.7),
+            "neutron_skin_fm",
             None,
         ),
         (
@@ -301,6 +321,40 @@ def test_quenching_none_makes_a_bare_recoil_counter(ex):
     assert ex.observed.figure.xaxis[0].axis_label == "Recoil energy T [keVnr]"
 
 
+@pytest.mark.parametrize(
+    ("preset", "target", "by_text"),
+    [
+        ("coherent-csi-2021", "NaI", False),
+        ("coherent-lar-2020", "Xe", False),
+        ("coherent-csi-2021", "GaAs", True),
+    ],
+)
+def test_target_change_resets_a_target_specific_quenching(ex, preset, target, by_text):
+    """A CsI or argon quenching model does not apply to another target: changing the target
+    switches to Lindhard in the same update and says so, instead of refusing the target."""
+    c = ex.controls
+    c.preset.dropdown.value = preset
+    old = ex.model.scenario.quenching
+    assert old in ("csi-2021", "lar-2020")
+    if by_text:
+        c.target.text.value = target
+    else:
+        c.target.dropdown.value = target
+    s = ex.model.scenario
+    assert (s.target, s.quenching) == (target, "lindhard")
+    assert s.pe_smearing == "poisson"  # the CsI 2021 gamma response goes with it
+    assert c.target.error == ""
+    assert "quenching set to Lindhard" in c.target.message.value
+    if preset == "coherent-csi-2021":
+        assert "PE statistics set to Poisson" in c.target.message.value
+    assert c.quenching.dropdown.value == "lindhard"
+    assert ex.model.result.events_total > 0
+    # Back to a target the model describes: nothing else changes, the note goes.
+    c.target.dropdown.value = "CsI"
+    assert ex.model.scenario.quenching == "lindhard"
+    assert "quenching set" not in c.target.message.value
+
+
 def test_slider_echo_does_not_change_the_scenario(ex):
     """The browser snaps 14.6 kg to the log grid and sends it back: that is not an edit."""
     c = ex.controls
@@ -385,7 +439,7 @@ def _controls_match(ex, s: Scenario):
     assert c.exposure.slider.value * c.exposure._pot_per_unit() == pytest.approx(s.pot)
     assert c.form_factor.dropdown.value == s.form_factor
     assert c.quenching.dropdown.value == s.quenching
-    window = s.time_window_us or (0.0, 20.0)
+    window = s.time_window_us or (-0.5, 20.0)
     assert tuple(c.time_window.slider.value) == pytest.approx(window)
 
 
@@ -400,6 +454,26 @@ def test_preset_chooser_sets_every_control(ex, name):
     _controls_match(ex, s)
     assert ex.model.result.events_total == pytest.approx(evaluate(s).events_total)
     assert ex.controls.errors() == {}
+
+
+def test_neutron_skin_slider_shows_the_radius_of_the_heaviest_element(ex):
+    """The knob is a skin added to each element's own radius (issue #7); its info line shows
+    what it does to the heaviest nucleus."""
+    c = ex.controls
+    c.target.dropdown.value = "CsI"
+    c.form_factor.skin.value = 0.7
+    assert ex.model.scenario.neutron_skin_fm == 0.7
+    assert "skin +0.7 fm: R_n(Cs) = 5.5 fm" in c.form_factor.message.value
+    c.target.dropdown.value = "NaI"
+    assert ex.model.scenario.neutron_skin_fm == 0.7
+    assert "skin +0.7 fm: R_n(I) = 5.44 fm" in c.form_factor.message.value
+    assert not c.form_factor.default.disabled
+    c.form_factor.default.click()
+    assert ex.model.scenario.neutron_skin_fm == 0.0
+    assert c.form_factor.skin.value == 0.0 and c.form_factor.default.disabled
+    assert "no skin: R_n(I) = 4.74 fm" in c.form_factor.message.value
+    c.form_factor.dropdown.value = "none"
+    assert c.form_factor.skin.disabled
 
 
 def test_reset_button_restores_the_preset(ex):
@@ -432,7 +506,7 @@ def _run_snippet(code: str) -> float:
         lambda c: setattr(c.time_window.slider, "value", (0.0, 20.0)),  # window back to None
         lambda c: (
             setattr(c.target.text, "value", "Cs-133"),
-            setattr(c.form_factor.radius, "value", 5.5),
+            setattr(c.form_factor.skin, "value", 0.7),
         ),
         lambda c: setattr(c.quenching.dropdown, "value", "none"),
         lambda c: setattr(c.preset.dropdown, "value", "nai-2t-28m"),

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import constants as C
-from .form_factors import form_factor
+from .form_factors import form_factor, neutron_rms_radius_fm
 
 COUPLING_SCHEMES = ("tree", "radiative")
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(128)
@@ -107,23 +107,26 @@ def coherent_charge(
     sin2w=C.SIN2W_LOW_ENERGY,
     scheme="tree",
     form_factor_model="helm",
-    neutron_rms_radius_fm=None,
+    neutron_skin_fm=0.0,
     eps_u=0.0,
     eps_d=0.0,
 ):
     """Q(q) = -2 [Z g_p F_p(q) + N g_n F_n(q)]: the weak charge seen at recoil T.
 
-    Protons use the model's default radius; neutrons use ``neutron_rms_radius_fm`` when
-    given (the neutron-skin knob), else the same distribution as the protons.
+    Protons use the model's default radius for each A; neutrons that radius plus
+    ``neutron_skin_fm`` (R_n = rms_radius_fm(model, A) + skin, see
+    :func:`~cevns_widgets.physics.form_factors.neutron_rms_radius_fm`), so each isotope of
+    a compound keeps its own size. The skin does nothing for model ``none``.
     """
     q = momentum_transfer_fm(T_keV, M_MeV)
     gp, gn = nucleon_couplings(sin2w, scheme)
     gp, gn = gp + 2 * eps_u + eps_d, gn + eps_u + 2 * eps_d
     f_p = form_factor(form_factor_model, q, A)
-    if neutron_rms_radius_fm is None or form_factor_model == "none":
+    if not neutron_skin_fm or form_factor_model == "none":
         f_n = f_p
     else:
-        f_n = form_factor(form_factor_model, q, A, neutron_rms_radius_fm)
+        r_n = neutron_rms_radius_fm(form_factor_model, A, N, neutron_skin_fm)
+        f_n = form_factor(form_factor_model, q, A, r_n)
     return -2.0 * (Z * gp * f_p + N * gn * f_n), f_p
 
 
@@ -133,7 +136,7 @@ def differential_cross_section(
     """dsigma/dT in cm^2/keV for one nucleus (Z, N, A, mass M) at recoil T and energy E.
 
     Zero above T_max. Broadcasts over T and E. ``charge_options`` go to
-    :func:`coherent_charge` (sin2w, scheme, form_factor_model, neutron_rms_radius_fm,
+    :func:`coherent_charge` (sin2w, scheme, form_factor_model, neutron_skin_fm,
     eps_u, eps_d).
     """
     T = np.asarray(T_keV, dtype=float)

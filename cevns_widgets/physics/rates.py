@@ -27,7 +27,7 @@ plus the magnetic-moment term :math:`\pi r_e^2\mu_\nu^2 Z^2F_p^2[I_0/T - I_1 + T
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -40,7 +40,17 @@ from .cross_sections import (
     sm_prefactor_cm2_per_keV,
 )
 from .nuclei import make_target
-from .response import Response, efficiency_curve, gaussian_bin_matrix, poisson_matrix
+from .response import (
+    CSI_2021_GAMMA_B,
+    PE_UNIT_BINS,
+    Response,
+    efficiency_curve,
+    gamma_pe_bin_matrix,
+    gaussian_bin_matrix,
+    pe_bin_lower_edges,
+    poisson_bin_matrix,
+    poisson_matrix,
+)
 from .sources import sns
 
 RECOIL_GRID_POINTS = 500
@@ -58,7 +68,7 @@ class PhysicsParams:
     sin2w: float = C.SIN2W_LOW_ENERGY
     couplings: str = "tree"
     form_factor: str = "helm"
-    neutron_rms_radius_fm: float | None = None
+    neutron_skin_fm: float = 0.0  # fm, added to each isotope's default neutron rms radius
     eps_u_ee: float = 0.0
     eps_d_ee: float = 0.0
     eps_u_mumu: float = 0.0
@@ -91,11 +101,18 @@ class RecoilSpectra:
         return sum(self.by_flavor[f].sum(axis=0) for f in flavors)
 
 
-def recoil_grid_keV(t_max_keV: float, kinks_keV=(), n: int = RECOIL_GRID_POINTS) -> np.ndarray:
+def recoil_grid_keV(t_max_keV, kinks_keV=(), n: int = RECOIL_GRID_POINTS) -> np.ndarray:
     """Recoil grid from 0 to ``t_max_keV``, denser at low T (quadratic spacing), with the
-    kinks of the spectrum (T_max of each line) inserted as nodes."""
+    kinks of the spectrum (T_max of each line) inserted as nodes.
+
+    ``t_max_keV`` may be a sequence of ranges (one per group of isotopes, see
+    :func:`scale_groups`): the grid is then the union of one quadratic grid per range, so
+    every isotope has ``n`` points over its own recoil range, however light the others.
+    """
     u2 = _GRID_U2 if n == RECOIL_GRID_POINTS else np.linspace(0.0, 1.0, n) ** 2
-    grid = np.concatenate([t_max_keV * u2, np.asarray(kinks_keV, dtype=float)])
+    tops = np.atleast_1d(np.asarray(t_max_keV, dtype=float))
+    t_max_keV = float(tops.max())
+    grid = np.concatenate([*(t * u2 for t in tops), np.asarray(kinks_keV, dtype=float)])
     grid = np.sort(grid[(grid >= 0) & (grid <= t_max_keV)])
     # Sorted unique values (what np.unique returns, without its overhead).
     keep = np.empty(grid.size, dtype=bool)
@@ -105,6 +122,35 @@ def recoil_grid_keV(t_max_keV: float, kinks_keV=(), n: int = RECOIL_GRID_POINTS)
 
 
 _GRID_U2 = np.linspace(0.0, 1.0, RECOIL_GRID_POINTS) ** 2
+#: Bins per group of elements of the Gaussian-resolution (keVee) response.
+GAUSSIAN_BINS = 400
+
+
+def _quadratic_grid(tops, n: int) -> np.ndarray:
+    """Sorted union of ``top * (i / (n - 1))**2``, i = 0..n-1, over ``tops``."""
+    u2 = np.linspace(0.0, 1.0, n) ** 2
+    return np.unique(np.concatenate([t * u2 for t in tops]))
+
+
+#: Ranges within this factor of a larger one share its grid (a quadratic grid puts
+#: n sqrt(1/2) = 71 % of its points below half its range).
+SCALE_GROUP_FACTOR = 2.0
+
+
+def scale_groups(ranges, factor: float = SCALE_GROUP_FACTOR) -> list[float]:
+    """The largest of each group of ``ranges`` lying within ``factor`` of one another.
+
+    Used to size grids: CsI (Cs and I end within 5 %) needs one grid, HI (H ends at
+    5 MeV, I at 47 keV) two.
+
+    >>> scale_groups([46.0, 48.0]), scale_groups([5300.0, 47.0])
+    ([48.0], [5300.0, 47.0])
+    """
+    out: list[float] = []
+    for r in sorted((float(r) for r in np.ravel(ranges) if r > 0), reverse=True):
+        if not out or r * factor < out[-1]:
+            out.append(r)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,8 +185,10 @@ def _kinematics(target_name: str, oscillation: tuple | None) -> _Kinematics:
     M = masses[:, None]
     e_max = max(s.max_energy_MeV for s in spectra.values())
     kinks = [max_recoil_keV(e, masses) for s in spectra.values() for e in s.line_energies_MeV]
+    # One quadratic grid per group of isotopes with similar recoil ranges (their union):
+    # sized for the lightest alone, the grid would leave a heavy partner few points.
     T = recoil_grid_keV(
-        float(max_recoil_keV(e_max, masses.min())), np.concatenate(kinks) if kinks else ()
+        scale_groups(max_recoil_keV(e_max, masses)), np.concatenate(kinks) if kinks else ()
     )
     Tm = T[None, :] * 1e-3  # MeV
     e_min = min_neutrino_energy_MeV(T[None, :], M)
@@ -219,7 +267,7 @@ def recoil_spectra(
                 sin2w=physics.sin2w,
                 scheme=physics.couplings,
                 form_factor_model=physics.form_factor,
-                neutron_rms_radius_fm=physics.neutron_rms_radius_fm,
+                neutron_skin_fm=physics.neutron_skin_fm,
                 eps_u=eps_u,
                 eps_d=eps_d,
             )
@@ -270,7 +318,9 @@ class ObservedSpectra:
 
     ``density[f]`` is dN/dx at ``nodes`` (per PE for integer PE nodes); ``tail[f]`` is the
     number of events with observable >= each node, after efficiency. PE are discrete:
-    a threshold t counts n >= ceil(t).
+    a threshold t counts n >= ceil(t). PE nodes are the integer lower edges of PE bins: one
+    PE wide up to ``PE_UNIT_BINS`` (all of them unless the detector is bright), wider above,
+    where the tail is interpolated linearly between nodes.
     """
 
     observable: str
@@ -278,6 +328,14 @@ class ObservedSpectra:
     density: dict
     tail: dict
     discrete: bool
+    #: Number of leading nodes 0, 1, 2, ... (unit PE bins), where the tail is read directly.
+    _unit_nodes: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        n, unit = self.nodes, 0
+        if self.discrete:
+            unit = n.size if n[-1] == n.size - 1 else int(np.argmax(np.diff(n) > 1)) + 1
+        object.__setattr__(self, "_unit_nodes", unit)
 
     def above(self, flavor: str, threshold, upper=None):
         """Events (per kg per unit fluence) with threshold <= x (< upper)."""
@@ -299,7 +357,12 @@ class ObservedSpectra:
             if not math.isfinite(x):
                 return float(self._tail_at(flavor, x))
             idx = math.ceil(max(x, 0.0) - 1e-9)
-            return float(tail[idx]) if idx < tail.size else 0.0
+            if idx < self._unit_nodes:  # unit PE bins: exact
+                return float(tail[idx])
+            if self._unit_nodes == tail.size:
+                return 0.0
+            # Past the unit bins (wider PE bins of a bright detector) or past the end.
+            return float(np.interp(idx, self.nodes, tail, right=0.0))
         return float(np.interp(x, self.nodes, tail, left=tail[0], right=0.0))
 
     def _tail_at(self, flavor, x):
@@ -307,7 +370,9 @@ class ObservedSpectra:
         tail = self.tail[flavor]
         if self.discrete:
             # Clip before the cast: an infinite threshold counts nothing.
-            idx = np.ceil(np.clip(x, 0.0, tail.size + 1.0) - 1e-9).astype(int)
+            idx = np.ceil(np.clip(x, 0.0, self.nodes[-1] + 1.0) - 1e-9).astype(int)
+            if self._unit_nodes != tail.size:  # wider PE bins above PE_UNIT_BINS
+                return np.interp(idx, self.nodes, tail, right=0.0)
             padded = np.append(tail, 0.0)
             return padded[np.clip(idx, 0, tail.size)]
         return np.interp(x, self.nodes, tail, left=tail[0], right=0.0)
@@ -331,21 +396,50 @@ def observed_spectra(
         [response.mean_observable(T, z, a) for z, a in zip(rs.element_Z, rs.element_A, strict=True)]
     )
     means = np.maximum.accumulate(np.maximum(means, 0.0), axis=1)  # keep the map monotone
-    if obs == "PE":
-        n_max = int(min(np.ceil(means.max() + 6 * np.sqrt(means.max()) + 10), 2000))
-        nodes = np.arange(n_max + 1, dtype=float)
-        width = 1.0
-
-        def kernel(m):
-            return poisson_matrix(n_max, m)
-    elif response.resolution_a is not None:
-        top = means.max() + 5 * response.resolution_a * np.sqrt(means.max()) + 1
-        width = max(top / 400.0, 0.05)
-        edges = np.arange(0.0, top + width, width)
+    underflow_row = False
+    gamma_pe = obs == "PE" and response.pe_smearing == "gamma-csi-2021"
+    if gamma_pe:
+        # Continuous PE (the release's gamma response): half-PE bins up to 6 sigma above
+        # the largest mean (sigma/mean = (1 + b)^-1/2 shrinks with energy).
+        top = float(means.max())
+        shape_top = 1.0 + CSI_2021_GAMMA_B * top / response.light_yield_PE_per_keVee
+        width = 0.5
+        edges = np.arange(0.0, top * (1 + 6 / np.sqrt(shape_top)) + 10 + width, width)
         nodes = 0.5 * (edges[1:] + edges[:-1])
 
         def kernel(m):
-            return gaussian_bin_matrix(edges, m, response.resolution_a * np.sqrt(m))
+            return gamma_pe_bin_matrix(edges, m, response.light_yield_PE_per_keVee)
+    elif obs == "PE":
+        n_max = int(np.ceil(means.max() + 6 * np.sqrt(means.max()) + 10))
+        if n_max <= PE_UNIT_BINS:
+            nodes = np.arange(n_max + 1, dtype=float)
+            width = 1.0
+
+            def kernel(m):
+                return poisson_matrix(n_max, m)
+        else:
+            # A bright detector: unit bins up to PE_UNIT_BINS, then integer bins 1 % wide
+            # up to n_max (the last one open-ended), so no event is lost at any light yield.
+            nodes = pe_bin_lower_edges(n_max)
+            width = np.append(np.diff(nodes), 1.0)
+
+            def kernel(m):
+                return poisson_bin_matrix(nodes, m)
+    elif response.resolution_a is not None:
+        a = response.resolution_a
+        # Bins: the union of one quadratic grid per group of elements with similar ranges
+        # (a bin width ~ sqrt(E), like sigma). A Gaussian can fall below 0 keVee: that
+        # fraction is counted at 0 keVee (row 0 of the kernel, added to the tail at 0), so a
+        # zero threshold counts every event; the last bin is open-ended.
+        tops = [float(m[-1] + 5 * a * np.sqrt(m[-1]) + 1) for m in means]
+        edges = _quadratic_grid(scale_groups(tops), GAUSSIAN_BINS + 1)
+        nodes = 0.5 * (edges[1:] + edges[:-1])
+        width = np.diff(edges)
+        kernel_edges = np.concatenate([[-np.inf], edges[:-1], [np.inf]])
+        underflow_row = True
+
+        def kernel(m):
+            return gaussian_bin_matrix(kernel_edges, m, a * np.sqrt(m))
     else:
         return _deterministic_observed(rs, means, response)
     flavors = tuple(rs.by_flavor)
@@ -359,12 +453,17 @@ def observed_spectra(
         part = kernel(m) @ (weighted[rows[0]] if len(rows) == 1 else weighted[rows].sum(axis=0))
         folded = part if folded is None else folded + part
     eff = efficiency_curve(response.efficiency, nodes)
+    if underflow_row:  # events below the first node, counted there
+        underflow = folded[0] * efficiency_curve(response.efficiency, nodes[:1] - 0.5 * width[0])
+        folded = folded[1:]
     density, tail = {}, {}
     for j, f in enumerate(flavors):
         counts = folded[:, j] * eff
         density[f] = counts / width
         tail[f] = np.cumsum(counts[::-1])[::-1]
-    if obs == "PE":
+        if underflow_row:
+            tail[f][0] += underflow[j]
+    if obs == "PE" and not gamma_pe:
         return ObservedSpectra(obs, nodes, density, tail, discrete=True)
     # Tail at the lower bin edge: shift nodes to the edges so interpolation is exact there.
     return ObservedSpectra(obs, nodes - 0.5 * width, density, tail, discrete=False)
@@ -384,21 +483,43 @@ def _group_equal_rows(means: np.ndarray):
 
 
 def _deterministic_observed(rs: RecoilSpectra, means: np.ndarray, response: Response):
-    """keVee without smearing: each element maps T to E_ee monotonically."""
-    top = float(means.max())
-    nodes = np.linspace(0.0, top, 600)
-    eff = efficiency_curve(response.efficiency, nodes)
+    r"""keVee without smearing: quenching as an exact change of variable, per element.
+
+    Each element maps T to :math:`E_{ee} = m(T)`, non-decreasing (``means``, one row per
+    element on the recoil grid). The events at or above :math:`e` are those with
+    :math:`T \ge T_e`, the smallest recoil with :math:`m(T) \ge e`:
+
+    .. math:: N(E_{ee} \ge e) = \int_{T_e}^{\infty} \epsilon(m(T))\,\frac{dN}{dT}\,dT ,
+
+    the recoil tail (trapezoid on the recoil grid, as in keVnr) read at :math:`T_e`. The
+    nodes are the union of every element's :math:`m(T_i)`, where each element's tail is its
+    recoil tail exactly; between nodes the tail is linear, as between recoil nodes. So a
+    zero threshold counts every recoil, a flat stretch of :math:`m` (a map made monotone)
+    piles its events at one :math:`E_{ee}`, and no element is squeezed into a few nodes of
+    another's range. The density is :math:`(dN/dT)/(dm/dT)` on each segment.
+    """
+    T = rs.T_keV
+    nodes = np.unique(means)
     density, tail = {}, {}
     for f, arr in rs.by_flavor.items():
-        total = np.zeros_like(nodes)
+        total_tail = np.zeros_like(nodes)
+        total_density = np.zeros_like(nodes)
         for m, row in zip(means, arr, strict=True):
-            # dN/dE_ee = dN/dT / (dE_ee/dT), evaluated at T(E_ee) for this element.
-            slope = np.gradient(m, rs.T_keV)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                per_ee = np.where(slope > 0, row / slope, 0.0)
-            total += np.interp(nodes, m, per_ee, left=0.0, right=0.0)
-        density[f] = total * eff
-        tail[f] = _tail_from_density(nodes, density[f])
+            kept = row * efficiency_curve(response.efficiency, m)
+            tail_T = _tail_from_density(T, kept)
+            # Segment [k-1, k] holds e: m[k-1] < e <= m[k] (its slope is > 0 by construction).
+            k = np.searchsorted(m, nodes, side="left")
+            inside = (k > 0) & (k < m.size)
+            kk = np.where(inside, k, 1)
+            dm = m[kk] - m[kk - 1]
+            frac = np.where(inside, (nodes - m[kk - 1]) / np.where(inside, dm, 1.0), 0.0)
+            t_e = T[kk - 1] + frac * (T[kk] - T[kk - 1])
+            part = tail_T[kk - 1] + frac * (tail_T[kk] - tail_T[kk - 1])
+            total_tail += np.where(inside, part, np.where(k == 0, tail_T[0], 0.0))
+            per_ee = np.interp(t_e, T, kept) * (T[kk] - T[kk - 1]) / np.where(inside, dm, 1.0)
+            total_density += np.where(inside, per_ee, 0.0)
+        density[f] = total_density
+        tail[f] = total_tail
     return ObservedSpectra("keVee", nodes, density, tail, discrete=False)
 
 

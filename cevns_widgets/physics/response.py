@@ -4,7 +4,8 @@ efficiency. From a nuclear recoil T (keVnr) to what a detector records.
 The chain (REFERENCE.md sec. 6):
 
 * quenching: electron-equivalent energy E_ee(T) = QF(T) T, in keVee;
-* light yield: mean photoelectrons mu(T) = LY E_ee(T); the count is Poisson(mu);
+* light yield: mean photoelectrons mu(T) = LY E_ee(T); the count is Poisson(mu), or
+  gamma-distributed around mu (CsI 2021 release);
 * resolution (no light yield): Gaussian in keVee with sigma = a sqrt(E_ee);
 * efficiency: a function of the observable (PE or keVee).
 
@@ -29,13 +30,60 @@ QUENCHING_LABELS = {
     "lar-2020": "argon linear (2020)",
     "csi-measured": "CsI[Na] measured points (TUNL + Chicago)",
 }
+#: Elements a quenching model was measured for; models not listed (``none``, ``constant``,
+#: ``lindhard``) are generic. ``csi-2021`` and ``csi-measured`` are CsI[Na] data (Cs and I
+#: recoils, arXiv:2110.07730; TUNL and Chicago), ``lar-2020`` is liquid argon
+#: (arXiv:2003.10630): elsewhere they would be an extrapolation to another material.
+QUENCHING_TARGETS = {"csi-2021": ("Cs", "I"), "csi-measured": ("Cs", "I"), "lar-2020": ("Ar",)}
 EFFICIENCY_MODELS = ("none", "csi-2017", "csi-2021", "lar-2020")
 #: The observable each efficiency curve is a function of.
 EFFICIENCY_VARIABLE = {"csi-2017": "PE", "csi-2021": "PE", "lar-2020": "keVee"}
 OBSERVABLES = ("keVnr", "keVee", "PE")
+#: How photoelectron counts scatter around their mean: Poisson statistics, or the CsI 2021
+#: release's gamma-distributed response (continuous PE, wider than Poisson).
+PE_SMEARING_MODELS = ("poisson", "gamma-csi-2021")
 
 
 # --- quenching --------------------------------------------------------------------------
+
+
+def quenching_targets(model: str) -> tuple[str, ...] | None:
+    """Element symbols ``model`` describes, or None for a generic model (any target).
+
+    >>> quenching_targets("lar-2020"), quenching_targets("lindhard")
+    (('Ar',), None)
+    """
+    return QUENCHING_TARGETS.get(model)
+
+
+def check_quenching_applies(model: str, element_symbols) -> None:
+    """Raise ValueError if ``model`` was measured for other elements than ``element_symbols``
+    (a target-specific model applies only when every element of the target is covered)."""
+    allowed = quenching_targets(model)
+    if allowed is None:
+        return
+    others = sorted(set(element_symbols) - set(allowed))
+    if others:
+        raise ValueError(
+            f"quenching {model!r} describes {'/'.join(allowed)} only, not "
+            f"{', '.join(others)}: choose lindhard or constant for this target"
+        )
+
+
+#: Elements each PE-smearing model was measured for (None: any).
+_PE_SMEARING_TARGETS = {"poisson": None, "gamma-csi-2021": ("Cs", "I")}
+
+
+def check_pe_smearing_applies(model: str, element_symbols) -> None:
+    """Raise ValueError if the PE smearing ``model`` was measured for other elements (the
+    CsI 2021 gamma response describes the CsI[Na] crystal only)."""
+    allowed = _PE_SMEARING_TARGETS.get(model)
+    others = sorted(set(element_symbols) - set(allowed)) if allowed else []
+    if others:
+        raise ValueError(
+            f"PE smearing {model!r} describes the {'/'.join(allowed)} crystal only, not "
+            f"{', '.join(others)}: choose poisson for this target"
+        )
 
 
 def lindhard_k(Z, A):
@@ -81,6 +129,41 @@ def _csi_measured_points():
     factors = np.concatenate([points.tunl.qf, points.chicago.qf])
     order = np.argsort(energies)
     return energies[order], factors[order]
+
+
+@lru_cache(maxsize=1)
+def _csi_measured_map():
+    r"""Monotone E_ee(T) through the measured CsI[Na] points, as (T nodes, E_ee nodes).
+
+    The TUNL and Chicago points scatter (QF 0.05-0.10 at neighbouring energies), so
+    QF_i T_i is not increasing in T: interpolating QF would make a larger recoil give less
+    light, and counts could rise with a keVnr threshold. E_ee(T) must be non-decreasing
+    for quenching to be a change of variable. We take the least-squares non-decreasing fit
+    to the points :math:`(T_i, QF_i T_i)` (isotonic regression, pool-adjacent-violators),
+    each pooled block of points placed at its centroid (mean T, mean E_ee), so the nodes
+    are strictly increasing; we interpolate them linearly from (0, 0) and continue above
+    the last node with its QF (E_ee = QF_n T), as the QF interpolation did.
+    """
+    energies, factors = _csi_measured_points()
+    # Pool adjacent violators: blocks [sum T, sum E_ee, count] with increasing mean E_ee.
+    blocks: list[list[float]] = []
+    for t, e in zip(energies, energies * factors, strict=True):
+        blocks.append([t, e, 1.0])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
+            t2, e2, n2 = blocks.pop()
+            blocks[-1] = [blocks[-1][0] + t2, blocks[-1][1] + e2, blocks[-1][2] + n2]
+    t_nodes = [b[0] / b[2] for b in blocks]
+    e_nodes = [b[1] / b[2] for b in blocks]
+    return np.array([0.0, *t_nodes]), np.array([0.0, *e_nodes])
+
+
+def csi_measured_electron_equivalent_keV(T_keVnr):
+    """E_ee (keVee) from the measured CsI[Na] points (TUNL + Chicago), made monotone:
+    see :func:`_csi_measured_map`."""
+    T = np.asarray(T_keVnr, dtype=float)
+    t_nodes, e_nodes = _csi_measured_map()
+    slope_above = e_nodes[-1] / t_nodes[-1]
+    return np.where(T <= t_nodes[-1], np.interp(T, t_nodes, e_nodes), slope_above * T)
 
 
 # --- efficiency -------------------------------------------------------------------------
@@ -146,8 +229,18 @@ class Response:
     light_yield_PE_per_keVee: float | None = None
     resolution_a: float | None = None
     efficiency: str = "none"
+    pe_smearing: str = "poisson"
 
     def __post_init__(self):
+        if self.pe_smearing not in PE_SMEARING_MODELS:
+            raise ValueError(
+                f"unknown PE smearing {self.pe_smearing!r}; choose one of "
+                f"{', '.join(PE_SMEARING_MODELS)}"
+            )
+        if self.pe_smearing != "poisson" and self.light_yield_PE_per_keVee is None:
+            raise ValueError(
+                f"PE smearing {self.pe_smearing!r} needs a light yield (it smears photoelectrons)"
+            )
         if self.quenching not in QUENCHING_MODELS:
             raise ValueError(
                 f"unknown quenching {self.quenching!r}; choose one of {', '.join(QUENCHING_MODELS)}"
@@ -187,8 +280,7 @@ class Response:
             return csi_2021_electron_equivalent_keV(T)
         if q == "lar-2020":
             return argon_quenching(T) * T
-        energies, factors = _csi_measured_points()
-        return np.interp(T, energies, factors) * T
+        return csi_measured_electron_equivalent_keV(T)
 
     def mean_observable(self, T_keVnr, Z=None, A=None):
         """The mean observable (keVnr, keVee or PE) for a recoil T."""
@@ -203,6 +295,35 @@ class Response:
         return self.electron_equivalent_keV(safe, Z, A) / safe
 
 
+#: CsI 2021 release PE response (arXiv:2110.07730 ancillary files): a = A_GAMMA / E_ee,
+#: b = B_GAMMA * E_ee, E_ee in keVee.
+CSI_2021_GAMMA_A = 0.0749
+CSI_2021_GAMMA_B = 9.56
+
+
+def gamma_pe_bin_matrix(edges_PE, mean_PE, light_yield_PE_per_keVee: float):
+    r"""Probability that a recoil with mean ``mean_PE`` lands in each PE bin of ``edges_PE``,
+    for the CsI 2021 release's gamma-distributed response.
+
+    The release gives, for an electron-equivalent energy :math:`E` (keVee),
+
+    .. math:: P(x) = \frac{[a(1+b)]^{1+b}}{\Gamma(1+b)}\, x^{b}\, e^{-a(1+b)x},
+              \quad a = 0.0749/E,\ b = 9.56\,E,
+
+    a gamma distribution with shape :math:`1 + b` and mean :math:`1/a = 13.35\,E` PE
+    (the light yield); its variance is :math:`\text{mean}^2/(1 + b)`. The mean here is
+    ``mean_PE`` and :math:`E` = ``mean_PE / light_yield``, so a quenching or light-yield
+    change moves the distribution consistently.
+    """
+    mean = np.maximum(np.asarray(mean_PE, dtype=float), 1e-12)
+    e_ee = mean / light_yield_PE_per_keVee
+    shape = 1.0 + CSI_2021_GAMMA_B * e_ee
+    scale = mean / shape
+    x = np.asarray(edges_PE, dtype=float)[:, None] / scale[None, :]
+    cdf = special.gammainc(shape[None, :], x)
+    return np.diff(cdf, axis=0)
+
+
 def poisson_matrix(n_max: int, mean):
     """P(n | mean) for n = 0..n_max (rows) at each mean (columns).
 
@@ -215,6 +336,52 @@ def poisson_matrix(n_max: int, mean):
     out -= mu
     out -= special.gammaln(n + 1)[:, None]
     return np.exp(out, out=out)
+
+
+#: Photoelectron counts below this are kept one by one; above, in integer bins about
+#: PE_BIN_RATIO wide (Poisson sigma/n = n^-1/2 is already < 2.3 % there).
+PE_UNIT_BINS = 2000
+PE_BIN_RATIO = 0.01
+
+
+def pe_bin_lower_edges(n_max: int) -> np.ndarray:
+    """Integer lower edges of PE bins covering 0..``n_max``: 0, 1, ..., PE_UNIT_BINS - 1,
+    then geometric steps of PE_BIN_RATIO, the last edge >= ``n_max``.
+
+    >>> e = pe_bin_lower_edges(10**6)
+    >>> int(e[0]), int(e[PE_UNIT_BINS]), bool(e[-1] >= 10**6), e.size < 3000
+    (0, 2000, True, True)
+    """
+    unit = np.arange(PE_UNIT_BINS, dtype=float)
+    steps = int(np.ceil(np.log(max(n_max, PE_UNIT_BINS) / PE_UNIT_BINS) / np.log1p(PE_BIN_RATIO)))
+    coarse = np.ceil(PE_UNIT_BINS * (1 + PE_BIN_RATIO) ** np.arange(steps + 2))
+    return np.unique(np.concatenate([unit, coarse]))
+
+
+def poisson_bin_matrix(lower_edges, mean):
+    r"""Poisson probability of each PE bin: rows are bins
+    :math:`[e_i, e_{i+1})` of integer ``lower_edges`` (the last one open-ended), columns the
+    means. Unit bins use the probability mass function (:func:`poisson_matrix`), wider ones
+    differences of the Poisson CDF,
+    :math:`P(n < e) = Q(e, \mu)` (regularised upper incomplete gamma, ``scipy.special.pdtr``).
+    Each column sums to 1 exactly (the CDF differences telescope to 1 minus the unit bins).
+    """
+    e = np.asarray(lower_edges, dtype=float)
+    mu = np.asarray(mean, dtype=float)
+    widths = np.diff(e)
+    k = int(np.argmax(widths > 1)) if np.any(widths > 1) else e.size  # unit bins 0..k-1
+    out = np.empty((e.size, mu.size))
+    out[:k] = poisson_matrix(k - 1, mu)
+    if k == e.size:
+        return out
+    cdf = np.ones((e.size - k + 1, mu.size))  # P(n < e_i), i = k..end, then 1
+    cdf[0] = np.minimum(out[:k].sum(axis=0), 1.0)
+    reach = mu + 12.0 * np.sqrt(mu) + 10.0 >= e[k]  # columns with weight past the unit bins
+    if np.any(reach):
+        cdf[1:-1, reach] = special.pdtr(e[k + 1 :, None] - 1.0, mu[reach][None, :])
+    np.maximum.accumulate(cdf, axis=0, out=cdf)
+    out[k:] = np.diff(cdf, axis=0)
+    return out
 
 
 def gaussian_bin_matrix(edges, mean, sigma):

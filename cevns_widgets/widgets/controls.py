@@ -15,9 +15,20 @@ import logging
 import ipywidgets as W
 import numpy as np
 
-from ..physics.form_factors import FORM_FACTOR_LABELS, FORM_FACTOR_MODELS, rms_radius_fm
+from ..physics.form_factors import (
+    FORM_FACTOR_LABELS,
+    FORM_FACTOR_MODELS,
+    NEUTRON_SKIN_RANGE_fm,
+    heaviest_neutron_radius_fm,
+)
 from ..physics.nuclei import COMMON_TARGETS, make_target
-from ..physics.response import QUENCHING_LABELS, QUENCHING_MODELS
+from ..physics.response import (
+    QUENCHING_LABELS,
+    QUENCHING_MODELS,
+    check_pe_smearing_applies,
+    check_quenching_applies,
+    quenching_targets,
+)
 from ..physics.sources import sns
 from ..presets import PRESETS, get_preset
 from ..scenario import Scenario
@@ -45,6 +56,8 @@ DESCRIPTION_WIDTH = "138px"
 CONTROL_WIDTH = "340px"
 #: Largest time after the pulse the window slider reaches (us); the full range means "no cut".
 TIME_WINDOW_MAX_us = 20.0
+#: Release time axes start a little before their trigger (LAr 2020: -0.1 us).
+TIME_WINDOW_MIN_us = -0.5
 
 
 def row_label(text: str, tooltip: str = "") -> W.HTML:
@@ -309,12 +322,14 @@ class TargetControl(Control):
     def _on_pick(self, change):
         if self._syncing or change["new"] in (None, _OTHER):
             return
-        if self._apply(target=change["new"]):
+        changes, note = _target_changes(self.model.scenario, change["new"])
+        if self._apply(**changes):
             self._syncing = True
             try:
                 self.text.value = ""
             finally:
                 self._syncing = False
+            self.show_info(note)
 
     @safe
     def _on_text(self, change):
@@ -324,9 +339,10 @@ class TargetControl(Control):
         if not text:
             self.show_error("")
             return
-        if self._apply(target=text):
+        changes, note = _target_changes(self.model.scenario, text)
+        if self._apply(**changes):
             self._run_sync(self.model.scenario)
-            self.show_info(_describe_target(text))
+            self.show_info("; ".join(filter(None, [_describe_target(text), note])))
 
     def sync(self, scenario):
         target = scenario.target
@@ -338,6 +354,35 @@ class TargetControl(Control):
             self.dropdown.value = _OTHER
             if self.text.value.strip() != target:
                 self.text.value = target
+
+
+def _target_changes(scenario: Scenario, target: str) -> tuple[dict, str]:
+    """The scenario changes for a new ``target`` and a note on anything else they change.
+
+    A quenching model measured for one material (``csi-2021`` for CsI, ``lar-2020`` for
+    argon, ...) does not apply to another: rather than refusing the new target, switch to
+    the generic Lindhard model in the same update and say so.
+    """
+    changes = {"target": target}
+    try:
+        symbols = {iso.symbol for iso in make_target(target).isotopes}
+    except ValueError:
+        return changes, ""  # the model reports the bad target
+    notes = []
+    try:
+        check_pe_smearing_applies(scenario.pe_smearing, symbols)
+    except ValueError:
+        changes["pe_smearing"] = "poisson"
+        notes.append("PE statistics set to Poisson: the CsI 2021 gamma response is CsI's")
+    if quenching_targets(scenario.quenching) is not None:
+        try:
+            check_quenching_applies(scenario.quenching, symbols)
+        except ValueError:
+            changes["quenching"] = "lindhard"
+            label = QUENCHING_LABELS[scenario.quenching]
+            allowed = "/".join(quenching_targets(scenario.quenching))
+            notes.insert(0, f"quenching set to Lindhard: {label} describes {allowed} only")
+    return changes, "; ".join(notes)
 
 
 def _describe_target(name: str) -> str:
@@ -647,15 +692,16 @@ class ExposureControl(Control):
 
 
 class FormFactorControl(Control):
-    """Nuclear form factor model and the neutron rms radius R_n.
+    """Nuclear form factor model and the neutron skin.
 
-    The radius slider shows the model's radius for the heaviest isotope until it is moved;
-    moving it sets a custom R_n (the neutron-skin knob), and the button next to it goes back
-    to the model's radius.
+    The skin (fm) is added to each isotope's own model radius, R_n = R(A) + skin, so every
+    element of a compound keeps its size; the info line shows the resulting R_n of the
+    heaviest isotope (e.g. "skin +0.7 fm: R_n(Cs) = 5.5 fm", the radius fitted to COHERENT
+    2017 by Cadeddu et al., arXiv:1710.02730). The button next to it sets the skin back to 0.
     """
 
     name = "form_factor"
-    fields = ("form_factor", "neutron_rms_radius_fm", "target")
+    fields = ("form_factor", "neutron_skin_fm", "target")
 
     def _build(self):
         self.dropdown = W.Dropdown(
@@ -665,30 +711,31 @@ class FormFactorControl(Control):
             layout=_layout(),
             tooltip="Loss of coherence at large momentum transfer, F^2(q)",
         )
-        self.radius = W.FloatSlider(
-            value=4.8,
-            min=2.0,
-            max=8.0,
+        low, high = NEUTRON_SKIN_RANGE_fm
+        self.skin = W.FloatSlider(
+            value=0.0,
+            min=low,
+            max=high,
             step=0.05,
-            description="Neutron radius [fm]",
-            tooltip="rms radius of the neutron distribution; move it to set your own "
-            "(Cs, I: 5.5 fm fitted to COHERENT 2017)",
+            description="Neutron skin [fm]",
+            tooltip="neutron rms radius minus the model's radius, for every nucleus "
+            "(+0.7 fm gives R_n(Cs) = 5.5 fm, fitted to COHERENT 2017)",
             continuous_update=True,
-            readout_format=".2f",
+            readout_format="+.2f",
             style=_style(),
             layout=_layout("298px"),
         )
-        self.radius.add_class("cevns-radius")
+        self.skin.add_class("cevns-skin")
         self.default = W.Button(
             icon="undo",
-            tooltip="Use the model's radius for this nucleus",
+            tooltip="No skin: neutrons distributed like the model's nucleus",
             layout=W.Layout(width="38px"),
         )
-        self.default.add_class("cevns-radius-default")
+        self.default.add_class("cevns-skin-default")
         self.dropdown.observe(self._on_model, names="value")
-        self.radius.observe(self._on_radius, names="value")
+        self.skin.observe(self._on_skin, names="value")
         self.default.on_click(self._on_default)
-        return [self.dropdown, W.HBox([self.radius, self.default])]
+        return [self.dropdown, W.HBox([self.skin, self.default])]
 
     @safe
     def _on_model(self, change):
@@ -698,28 +745,22 @@ class FormFactorControl(Control):
 
     @safe
     def _on_default(self, _button):
-        self._apply(neutron_rms_radius_fm=None)
+        self._apply(neutron_skin_fm=0.0)
         self._run_sync(self.model.scenario)
 
     @safe
-    def _on_radius(self, change):
-        if self._syncing or is_echo(self.radius, change["new"], self._shown):
+    def _on_skin(self, change):
+        if self._syncing or is_echo(self.skin, change["new"], self._shown):
             return
-        self._apply(neutron_rms_radius_fm=round(float(change["new"]), 2))
+        self._apply(neutron_skin_fm=round(float(change["new"]), 2))
         self._note(self.model.scenario)
 
     def sync(self, scenario):
         self.dropdown.value = scenario.form_factor
-        if scenario.neutron_rms_radius_fm is not None:
-            value = scenario.neutron_rms_radius_fm
-        else:
-            model = scenario.form_factor if scenario.form_factor != "none" else "helm"
-            heaviest = max(make_target(scenario.target).A)
-            value = round(float(rms_radius_fm(model, heaviest)) / 0.05) * 0.05
-        self._shown = round(value, 2)
-        _set_slider(self.radius, self._shown)
-        self.radius.disabled = scenario.form_factor == "none"
-        self.default.disabled = scenario.neutron_rms_radius_fm is None
+        self._shown = round(scenario.neutron_skin_fm, 2)
+        _set_slider(self.skin, self._shown)
+        self.skin.disabled = scenario.form_factor == "none"
+        self.default.disabled = scenario.neutron_skin_fm == 0
         self._note(scenario)
 
     def _note(self, scenario):
@@ -727,10 +768,15 @@ class FormFactorControl(Control):
             return
         if scenario.form_factor == "none":
             self.show_info("F = 1: every nucleon adds coherently at any q")
-        elif scenario.neutron_rms_radius_fm is None:
-            self.show_info("")
+            return
+        skin = scenario.neutron_skin_fm
+        symbol, r_n = heaviest_neutron_radius_fm(
+            make_target(scenario.target), scenario.form_factor, skin
+        )
+        if skin:
+            self.show_info(f"skin {skin:+g} fm: R_n({symbol}) = {r_n:.3g} fm")
         else:
-            self.show_info(f"custom R_n = {scenario.neutron_rms_radius_fm:g} fm (protons: model)")
+            self.show_info(f"no skin: R_n({symbol}) = {r_n:.3g} fm, the model's radius")
 
 
 class QuenchingControl(Control):
@@ -829,15 +875,15 @@ class TimeWindowControl(Control):
 
     def _build(self):
         self.slider = W.FloatRangeSlider(
-            value=(0.0, TIME_WINDOW_MAX_us),
-            min=0.0,
+            value=(TIME_WINDOW_MIN_us, TIME_WINDOW_MAX_us),
+            min=TIME_WINDOW_MIN_us,
             max=TIME_WINDOW_MAX_us,
             step=0.1,
             description="Time window [µs]",
             continuous_update=True,
             readout_format=".1f",
-            tooltip="Count events arriving in this window after the proton pulse "
-            f"(0 to {TIME_WINDOW_MAX_us:g} us = no timing cut)",
+            tooltip="Count events arriving in this window on the dataset's time axis "
+            f"({TIME_WINDOW_MIN_us:g} to {TIME_WINDOW_MAX_us:g} us = no timing cut)",
             style=_style(),
             layout=_layout("440px"),
         )
@@ -853,15 +899,18 @@ class TimeWindowControl(Control):
         if hi <= lo:
             self.show_error("the window must end after it starts")
             return
-        if lo <= 0.0 and hi >= TIME_WINDOW_MAX_us:
+        if lo <= TIME_WINDOW_MIN_us and hi >= TIME_WINDOW_MAX_us:
             self._apply(time_window_start_us=None, time_window_stop_us=None)
         else:
             self._apply(time_window_start_us=lo, time_window_stop_us=hi)
 
     def sync(self, scenario):
         window = scenario.time_window_us
-        lo, hi = (0.0, TIME_WINDOW_MAX_us) if window is None else window
-        value = (min(lo, TIME_WINDOW_MAX_us), min(hi, TIME_WINDOW_MAX_us))
+        lo, hi = (TIME_WINDOW_MIN_us, TIME_WINDOW_MAX_us) if window is None else window
+        value = (
+            min(max(lo, TIME_WINDOW_MIN_us), TIME_WINDOW_MAX_us),
+            min(hi, TIME_WINDOW_MAX_us),
+        )
         if tuple(self.slider.value) != value:
             self.slider.value = value
 

@@ -58,10 +58,11 @@ def spectrum_csv(result: Result, kind: str = "recoil") -> str:
 
 
 def _diffs(scenario: Scenario, base: Scenario) -> dict:
+    # `preset` is said by the call's first argument, not as an option.
     return {
         f.name: getattr(scenario, f.name)
         for f in fields(Scenario)
-        if getattr(scenario, f.name) != getattr(base, f.name)
+        if f.name != "preset" and getattr(scenario, f.name) != getattr(base, f.name)
     }
 
 

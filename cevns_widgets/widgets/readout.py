@@ -22,6 +22,9 @@ _BUDGET_NAMES = {
     "quenching": "quenching",
     "form_factor": "form factor",
     "selection": "selection",
+    "theory": "theory",
+    "experiment": "experiment",
+    "total": "total",
 }
 
 
@@ -33,6 +36,24 @@ def format_events(value: float, digits: int = 3) -> str:
         decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
         return f"{value:,.{decimals}f}"
     return f"{value:.{digits}g}"
+
+
+def published_text(preset) -> str:
+    """'predicted 173 ± 48, observed 134 ± 22, 6.7σ' from a preset's ``published`` dict."""
+    pub = preset.published
+    parts = []
+    if "predicted" in pub:
+        parts.append(f"predicted {pub['predicted']:g} ± {pub.get('predicted_error', 0):g}")
+    if "observed_error_high" in pub:
+        parts.append(
+            f"observed {pub['observed']:g} +{pub['observed_error_high']:g} "
+            f"−{pub['observed_error_low']:g}"
+        )
+    elif "observed" in pub:
+        parts.append(f"observed {pub['observed']:g} ± {pub.get('observed_error', 0):g}")
+    if "significance_sigma" in pub:
+        parts.append(f"{pub['significance_sigma']:g}σ")
+    return ", ".join(parts)
 
 
 class Readout:
@@ -72,8 +93,9 @@ class Readout:
             for f in FLAVORS
         )
         budget = ", ".join(
-            f"{_BUDGET_NAMES[k]} {100 * v:.0f}%" for k, v in unc["components"].items()
+            f"{_BUDGET_NAMES.get(k, k)} {100 * v:.0f}%" for k, v in unc["components"].items()
         )
+        prov = result.provenance
         try:
             t_nr = f" ≈ {threshold_keVnr(s):.3g} keVnr" if s.threshold_unit != "keVnr" else ""
         except (ValueError, ScenarioError):
@@ -88,12 +110,28 @@ class Readout:
             f"{html.escape(s.target)} · {s.mass_kg:.3g} kg · {s.distance_m:.3g} m · "
             f"{s.pot:.3g} POT · {cuts}"
         )
+        if prov.custom:
+            # The same words as the CLI and JSON status line.
+            status = "Custom scenario" + html.escape(prov.status.removeprefix("custom"))
+            basis = "flux normalisation only; detector systematics not included"
+        else:
+            p = get_preset(prov.preset)
+            status = f"Preset {html.escape(p.short_title)} (v{p.version})"
+            basis = html.escape(unc["basis"])
         details = [
             f'<div style="font-size:15px">{parts}</div>',
+            f'<div class="cevns-status" style="font-size:13px;font-weight:600">{status}</div>',
             f'<div style="font-size:13px;color:#444">{setup}</div>',
+            f'<div class="cevns-response" style="font-size:13px;color:#444">response: '
+            f"{html.escape(prov.response_label)}</div>",
             f'<div style="font-size:13px;color:#444">uncertainty {100 * unc["fraction"]:.0f}%'
-            f" (COHERENT 2017 budget: {budget})</div>",
+            f" ({basis}: {budget})</div>",
         ]
+        if prov.response_warning:
+            details.append(
+                '<div class="cevns-response-warning" style="font-size:13px;color:#8a5a00">'
+                f"&#9888; {html.escape(prov.response_warning)}</div>"
+            )
         published = self._published(result)
         if published:
             details.append(f'<div style="font-size:13px;color:#1f4e79">{published}</div>')
@@ -114,19 +152,14 @@ class Readout:
         )
 
     def _published(self, result: Result) -> str:
-        name = self.model.preset if self.model is not None else ""
-        if not name:
+        """The preset's published numbers, only while the scenario is exactly that preset."""
+        prov = result.provenance
+        if prov.custom:
             return ""
-        p = get_preset(name)
-        if not p.published or result.scenario != p.scenario:
+        p = get_preset(prov.preset)
+        if not p.published:
             return ""
-        pub = p.published
-        text = f"Published ({html.escape(p.title.split(':')[0])}): "
-        if "predicted" in pub:
-            text += f"predicted {pub['predicted']:g} ± {pub.get('predicted_error', 0):g}"
-        if "observed" in pub:
-            text += f", observed {pub['observed']:g} ± {pub.get('observed_error', 0):g}"
-        return text
+        return f"Published ({html.escape(p.short_title)}): {html.escape(published_text(p))}"
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

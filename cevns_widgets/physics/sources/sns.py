@@ -11,6 +11,7 @@ is ``nu_per_pot * pot / (4 pi L^2)`` (isotropic emission).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -34,6 +35,89 @@ FLAVOR_LEPTON = {"prompt_numu": "mu", "delayed_nue": "e", "delayed_numubar": "mu
 #: arXiv:2003.10630 / doi:10.5281/zenodo.3903810).
 PULSE_MEAN_us = 0.44
 PULSE_SIGMA_us = 0.15
+
+
+@dataclass(frozen=True)
+class BeamTiming:
+    """Where the proton pulse sits on one dataset's time axis.
+
+    Each data release counts time from its own trigger, so the pulse position belongs to
+    the dataset, not to the SNS: a time window is only meaningful on the axis it was cut on.
+    The pulse is Gaussian (mean, sigma); the neutrino arrival times follow from it and the
+    pion and muon lifetimes (:func:`arrival_time_cdf`).
+    """
+
+    name: str
+    pulse_mean_us: float
+    pulse_sigma_us: float
+    label: str
+    source: str
+
+    @property
+    def pulse(self) -> dict:
+        return {"pulse_mean_us": self.pulse_mean_us, "pulse_sigma_us": self.pulse_sigma_us}
+
+
+#: Beam timings per dataset. ``lar-2020`` is the SNS proton trace as the LAr release
+#: states it; the two CsI axes are fitted to their releases' own arrival-time PDFs
+#: (``tests/test_beam_timing.py`` refits them from the shipped files).
+BEAM_TIMINGS = {
+    t.name: t
+    for t in (
+        BeamTiming(
+            "lar-2020",
+            PULSE_MEAN_us,
+            PULSE_SIGMA_us,
+            "LAr 2020 axis: pulse 0.44 us, sigma 0.15 us",
+            "COHERENT LAr 2020 release, LArParametersAnlA.yaml snsPOTTraceTiming "
+            "(arXiv:2006.12659, doi:10.5281/zenodo.3903810)",
+        ),
+        BeamTiming(
+            "csi-2017",
+            0.692,
+            0.142,
+            "CsI 2017 axis: pulse 0.69 us, sigma 0.14 us",
+            "least-squares fit to the CsI 2017 release arrival-time PDFs of prompt and delayed "
+            "neutrinos (arXiv:1804.09459, doi:10.5281/zenodo.1228631); largest bin residual "
+            "0.002",
+        ),
+        BeamTiming(
+            "csi-2021",
+            0.473,
+            0.146,
+            "CsI 2021 axis: pulse 0.47 us, sigma 0.15 us",
+            "least-squares fit to the CsI 2021 release's neutrino-induced-neutron time PDF "
+            "(ninTrec.txt; NINs follow the delayed nu_e timing; arXiv:2110.07730 ancillary "
+            "files); largest bin residual 5e-5",
+        ),
+    )
+}
+DEFAULT_BEAM_TIMING = "lar-2020"
+
+#: Timing efficiencies: the fraction of events kept as a function of arrival time.
+TIMING_EFFICIENCIES = ("none", "csi-2021")
+
+
+def timing_efficiency(name: str, t_us):
+    r"""Fraction of events kept at arrival time ``t_us``.
+
+    ``csi-2021`` (COHERENT CsI 2021 release, arXiv:2110.07730 ancillary files):
+    :math:`\epsilon_t = 1` for :math:`t < 0.52\,\mu s`, else
+    :math:`e^{-0.0494\,(t - 0.52)}` (t in us).
+
+    >>> round(float(timing_efficiency("csi-2021", 6.0)), 4)
+    0.7628
+    """
+    t = np.asarray(t_us, dtype=float)
+    if name == "none":
+        return np.ones_like(t)
+    if name == "csi-2021":
+        return np.where(t < 0.52, 1.0, np.exp(-0.0494 * (t - 0.52)))
+    raise ValueError(
+        f"unknown timing efficiency {name!r}; choose one of {', '.join(TIMING_EFFICIENCIES)}"
+    )
+
+
 #: SNS repetition rate in Hz.
 REPETITION_RATE_Hz = 60.0
 
@@ -76,26 +160,67 @@ def flavor_spectra() -> dict:
     }
 
 
-def sterile_survival_probability(energy_MeV, distance_m: float, dm2_eV2: float, sin2_2theta: float):
-    r"""Active-flavour survival in a 3+1 model, two-flavour approximation.
+#: Spread (Gaussian sigma, m) of the neutrino path length L from production to detection,
+#: over which the sterile oscillation is averaged. An estimate, not a measured figure:
+#: pions stop and decay within a few tens of cm of where the 1 GeV protons interact in the
+#: mercury target (nuclear interaction length of Hg about 15 cm: ~200 g/cm^2 at
+#: 13.5 g/cm^3, PDG atomic and nuclear properties), and the detectors are tens of cm to
+#: about a metre deep along the line of sight (CsI[Na] crystal 34 cm long, COHERENT
+#: Science 357 (2017) 1123). Both together: sigma_L ~ 0.3 m. It only matters once the
+#: oscillation length 2.48 E/dm^2 [m] (E in MeV, dm^2 in eV^2) is comparable to it.
+DISTANCE_SPREAD_SIGMA_m = 0.3
 
-    .. math:: P = 1 - \sin^2 2\theta\, \sin^2\!\left(1.267\,
-              \frac{\Delta m^2[\mathrm{eV^2}]\, L[\mathrm{m}]}{E[\mathrm{MeV}]}\right)
 
-    CEvNS is flavour-blind, so this is the neutral-current disappearance into a sterile
-    state; one effective amplitude is applied to every flavour.
+def sterile_survival_probability(
+    energy_MeV,
+    distance_m: float,
+    dm2_eV2: float,
+    sin2_2theta: float,
+    spread_m: float | None = None,
+):
+    r"""Active-flavour survival in a 3+1 model, two-flavour approximation, averaged over
+    the spread of source-detector distances.
+
+    At one distance, :math:`P = 1 - \sin^2 2\theta\,\sin^2(kL)` with
+    :math:`k = 1.267\,\Delta m^2[\mathrm{eV^2}]/E[\mathrm{MeV}]` per metre. Neutrinos are
+    made and detected over a region, so L is distributed; for a Gaussian of mean L and
+    width :math:`\sigma_L` (``spread_m``, default :data:`DISTANCE_SPREAD_SIGMA_m`),
+    :math:`\langle\cos 2kL\rangle = \cos(2kL)\,e^{-2k^2\sigma_L^2}`, so
+
+    .. math:: \langle P\rangle = 1 - \frac{\sin^2 2\theta}{2}
+              \left[1 - \cos(2kL)\,e^{-2k^2\sigma_L^2}\right]
+
+    (the Gaussian average of :math:`\cos 2kL`; a uniform spread :math:`[L-d, L+d]` would
+    give the factor :math:`\sin(2kd)/(2kd)` instead). With :math:`\sigma_L = 0` this is
+    the one-distance formula; for :math:`k\sigma_L \gg 1` it tends to
+    :math:`1 - \sin^2 2\theta/2`. This matters for the monochromatic prompt line, whose
+    survival would otherwise swing from 0 to 1 as the detector moves by a centimetre at
+    large :math:`\Delta m^2`. The 1/L^2 variation of the flux across the spread (a 0.01 %
+    effect at 20 m) is neglected. CEvNS is flavour-blind, so this is the neutral-current
+    disappearance into a sterile state; one effective amplitude is applied to every flavour.
     """
+    sigma = DISTANCE_SPREAD_SIGMA_m if spread_m is None else spread_m
     e = np.asarray(energy_MeV, dtype=float)
-    phase = 1.267 * dm2_eV2 * distance_m / np.where(e > 0, e, np.inf)
-    return 1.0 - sin2_2theta * np.sin(phase) ** 2
+    k = 1.267 * dm2_eV2 / np.where(e > 0, e, np.inf)
+    coherence = np.exp(-2.0 * (k * sigma) ** 2)
+    return 1.0 - 0.5 * sin2_2theta * (1.0 - np.cos(2.0 * k * distance_m) * coherence)
 
 
-def source_spectra(distance_m: float = 20.0, dm2_eV2: float = 0.0, sin2_2theta: float = 0.0):
-    """Flavour spectra at the detector, including sterile disappearance when switched on."""
+def source_spectra(
+    distance_m: float = 20.0,
+    dm2_eV2: float = 0.0,
+    sin2_2theta: float = 0.0,
+    spread_m: float | None = None,
+):
+    """Flavour spectra at the detector, including sterile disappearance when switched on
+    (averaged over a distance spread ``spread_m``, see :func:`sterile_survival_probability`)."""
     base = flavor_spectra()
     if dm2_eV2 == 0.0 or sin2_2theta == 0.0:
         return base
-    survival = lambda e: sterile_survival_probability(e, distance_m, dm2_eV2, sin2_2theta)  # noqa: E731
+
+    def survival(e):
+        return sterile_survival_probability(e, distance_m, dm2_eV2, sin2_2theta, spread_m)
+
     return {name: spec.scaled(survival) for name, spec in base.items()}
 
 
@@ -172,13 +297,25 @@ def arrival_time_pdf(t_us, flavor: str, **pulse):
 
 
 @lru_cache(maxsize=1024)
-def time_window_fraction(flavor: str, t_start_us: float, t_stop_us: float, **pulse) -> float:
-    """Fraction of a flavour's neutrinos arriving in ``[t_start_us, t_stop_us]``.
+def time_window_fraction(
+    flavor: str, t_start_us: float, t_stop_us: float, efficiency: str = "none", **pulse
+) -> float:
+    r"""Fraction of a flavour's neutrinos arriving in ``[t_start_us, t_stop_us]``, weighted
+    by the timing ``efficiency``: :math:`\int_{t_1}^{t_2} p_f(t)\,\epsilon_t(t)\,dt`.
 
     >>> round(time_window_fraction("prompt_numu", 0.0, 12.0), 3)
     0.999
     """
     if t_stop_us <= t_start_us:
         return 0.0
-    cdf = arrival_time_cdf(np.array([t_start_us, t_stop_us]), flavor, **pulse)
-    return float(cdf[1] - cdf[0])
+    if efficiency == "none":
+        cdf = arrival_time_cdf(np.array([t_start_us, t_stop_us]), flavor, **pulse)
+        return float(cdf[1] - cdf[0])
+    # Weighted: Simpson-like trapezoid on the CDF increments of a fine grid (the
+    # efficiency varies on microsecond scales, the grid step is 2 ns).
+    stop = min(t_stop_us, t_start_us + 200.0)
+    n = int(min(max((stop - t_start_us) / 0.002, 16), 100_000))
+    edges = np.linspace(t_start_us, stop, n + 1)
+    mass = np.diff(arrival_time_cdf(edges, flavor, **pulse))
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    return float(np.sum(mass * timing_efficiency(efficiency, centres)))

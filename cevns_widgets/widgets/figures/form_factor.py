@@ -7,7 +7,7 @@ import numpy as np
 from ...api import Result
 from ...physics.constants import HBARC_MeV_fm
 from ...physics.cross_sections import max_recoil_keV
-from ...physics.form_factors import form_factor, rms_radius_fm
+from ...physics.form_factors import form_factor, neutron_rms_radius_fm, rms_radius_fm
 from ...physics.nuclei import make_target
 from ...physics.sources import sns
 from ..style import BLUE, GREY, SHADE_COLOR, VERMILION, new_figure, style_legend
@@ -30,7 +30,8 @@ def _q_fm(T_keV, M_MeV):
 
 
 class FormFactorFigure(BaseFigure):
-    """F^2(q) for neutrons (with the chosen neutron radius) and protons of the heaviest isotope.
+    """F^2(q) for neutrons (model radius plus the neutron skin) and protons of the heaviest
+    isotope.
 
     Source ``form_factor``: ``q`` (fm^-1), ``F2_neutron``, ``F2_proton``. The dotted line marks
     qR = 1 (R = sqrt(5/3) r_rms, the equivalent sphere): coherence holds well to its left. The
@@ -95,7 +96,7 @@ class FormFactorFigure(BaseFigure):
 
     def _update(self, result: Result) -> None:
         s = result.scenario
-        key = (s.target, s.form_factor, s.neutron_rms_radius_fm)
+        key = (s.target, s.form_factor, s.neutron_skin_fm)
         if not self._changed("data", key):
             return
         target = make_target(s.target)
@@ -103,7 +104,8 @@ class FormFactorFigure(BaseFigure):
         q = self.sources["form_factor"].data["q"]
         model = s.form_factor
         f_p = np.asarray(form_factor(model, q, iso.A))
-        radius = s.neutron_rms_radius_fm if model != "none" else None
+        skin = s.neutron_skin_fm if model != "none" else 0.0
+        radius = float(neutron_rms_radius_fm(model, iso.A, iso.N, skin)) if skin else None
         f_n = np.asarray(form_factor(model, q, iso.A, radius)) if radius else f_p
         self.sources["form_factor"].data = {"q": q, "F2_neutron": f_n**2, "F2_proton": f_p**2}
         rms = radius or float(rms_radius_fm(model if model != "none" else "helm", iso.A))

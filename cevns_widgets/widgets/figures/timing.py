@@ -16,10 +16,12 @@ __all__ = ["ArrivalTimeFigure", "signal_fraction_in_window"]
 T_MAX_us = 20.0
 
 
-@lru_cache(maxsize=1)
-def _time_grid():
+@lru_cache(maxsize=8)
+def _time_grid(beam_timing: str = sns.DEFAULT_BEAM_TIMING):
+    """Arrival-time densities on the time axis of ``beam_timing``'s dataset."""
     t = np.linspace(0.0, T_MAX_us, 801)
-    return t, {f: sns.arrival_time_pdf(t, f) for f in FLAVORS}
+    pulse = sns.BEAM_TIMINGS[beam_timing].pulse
+    return t, {f: sns.arrival_time_pdf(t, f, **pulse) for f in FLAVORS}
 
 
 def _events_without_window(result: Result) -> dict[str, float]:
@@ -101,8 +103,8 @@ class ArrivalTimeFigure(BaseFigure):
         events = _events_without_window(result)
         total = sum(events.values())
         mix = tuple(round(events[f] / total, 12) if total > 0 else 0.0 for f in FLAVORS)
-        if self._changed("data", mix):
-            t, pdf = _time_grid()
+        if self._changed("data", (mix, s.beam_timing)):
+            t, pdf = _time_grid(s.beam_timing)
             by = {f: w * pdf[f] for f, w in zip(FLAVORS, mix, strict=True)}
             self._send("arrival_time", {"t": t, **by})
         window = s.time_window_us

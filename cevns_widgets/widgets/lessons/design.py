@@ -31,26 +31,15 @@ from ..controls import (
 )
 from ..figures import NSquaredFigure, ThresholdScanFigure
 from ..model import ScenarioModel
-from ..readout import Readout, format_events
+from ..readout import Readout, format_events, published_text
 from ..units import threshold_keVnr
 from ._base import Lesson, html_table, safe, table_widget
 from .cross_section import COMPARISON_TARGETS
 
 __all__ = ["DesignerLesson", "PUBLISHED", "design_events", "published_table"]
 
-#: Published COHERENT numbers next to which ``published_table`` puts this library's.
-PUBLISHED = {
-    "coherent-csi-2017": {
-        "predicted": "173 ± 48",
-        "measured": "134 ± 22 events, 6.7σ",
-        "source": "Science 357 (2017) 1123",
-    },
-    "coherent-lar-2020": {
-        "predicted": "128 ± 17",
-        "measured": "> 3σ; σ = (2.2 ± 0.7)×10⁻³⁹ cm² (flux-averaged)",
-        "source": "PRL 126 (2021) 012002, arXiv:2003.10630",
-    },
-}
+#: The COHERENT presets ``published_table`` compares by default.
+PUBLISHED = ("coherent-csi-2017", "coherent-csi-2021", "coherent-lar-2020", "coherent-ge-2024")
 
 
 def design_events(scenario: Scenario, targets=tuple(COMPARISON_TARGETS)) -> dict[str, float]:
@@ -69,20 +58,26 @@ def design_events(scenario: Scenario, targets=tuple(COMPARISON_TARGETS)) -> dict
     return {t: evaluate(bare.replace(target=t)).events_total for t in targets}
 
 
-def published_table(presets=tuple(PUBLISHED)) -> W.HTML:
-    """This library's prediction for each COHERENT preset next to the published numbers
-    (an HTML widget; the numbers come from ``expected_events(preset=...)``)."""
+def published_table(presets=PUBLISHED) -> W.HTML:
+    """This library's prediction for each COHERENT preset next to its published numbers
+    (an HTML widget; ours from ``expected_events(preset=...)``, theirs from the preset)."""
     rows = []
     for name in presets:
+        p = get_preset(name)
         ours = expected_events(preset=name)
-        pub = PUBLISHED.get(name, {})
+        pub = p.published
+        predicted = (
+            f"{pub['predicted']:g} ± {pub['predicted_error']:g}" if "predicted" in pub else "–"
+        )
+        text = published_text(p)
+        measured = text.split(", ", 1)[1] if "predicted" in pub else text or "–"
         rows.append(
             [
-                html.escape(get_preset(name).title.split(":")[0]),
-                f"<b>{ours['events_total']:.0f}</b>",
-                pub.get("predicted", "–"),
-                pub.get("measured", "–"),
-                pub.get("source", ""),
+                html.escape(p.short_title),
+                f"<b>{ours['events_total']:.0f}</b> ± {ours['uncertainty']['events']:.0f}",
+                predicted,
+                html.escape(measured),
+                html.escape(p.citation.split(";")[0].split(", and")[0]),
             ]
         )
     table = html_table(

@@ -20,7 +20,6 @@ import math
 import ipywidgets as W
 import numpy as np
 
-from ...api import UNCERTAINTY_BUDGET
 from ...datasets import (
     CSI_2017_ANALYSIS_PE_RANGE,
     CSI_2017_ANALYSIS_TIME_RANGE_US,
@@ -399,11 +398,11 @@ class DiscoveryLesson(Lesson):
 
     def _budget_html(self, s: dict) -> str:
         cevns = s["cevns"]
+        budget = get_preset("coherent-csi-2017").uncertainty["components"]
         rows = [
-            [_BUDGET_NAMES[k], f"{100 * v:.0f}%", f"± {v * cevns:.0f}"]
-            for k, v in UNCERTAINTY_BUDGET.items()
+            [_BUDGET_NAMES[k], f"{100 * v:.0f}%", f"± {v * cevns:.0f}"] for k, v in budget.items()
         ]
-        total = math.sqrt(sum(v**2 for v in UNCERTAINTY_BUDGET.values()))
+        total = math.sqrt(sum(v**2 for v in budget.values()))
         shift = s["cevns"] / s["cevns_reference"] - 1 if s["cevns_reference"] > 0 else 0.0
         qf_note = (
             f"Your quenching factor {self.qf.value:.4f} moves the prediction by "
