@@ -113,11 +113,11 @@ class Readout:
         if prov.custom:
             # The same words as the CLI and JSON status line.
             status = "Custom scenario" + html.escape(prov.status.removeprefix("custom"))
-            basis = "flux normalisation only; detector systematics not included"
+            explained = "SNS flux normalisation only; detector systematics not included"
         else:
             p = get_preset(prov.preset)
             status = f"Preset {html.escape(p.short_title)} (v{p.version})"
-            basis = html.escape(unc["basis"])
+            explained = f"{html.escape(unc['basis'])}: {budget}"
         details = [
             f'<div style="font-size:15px">{parts}</div>',
             f'<div class="cevns-status" style="font-size:13px;font-weight:600">{status}</div>',
@@ -125,7 +125,7 @@ class Readout:
             f'<div class="cevns-response" style="font-size:13px;color:#444">response: '
             f"{html.escape(prov.response_label)}</div>",
             f'<div style="font-size:13px;color:#444">uncertainty {100 * unc["fraction"]:.0f}%'
-            f" ({basis}: {budget})</div>",
+            f" ({explained})</div>",
         ]
         if prov.response_warning:
             details.append(
