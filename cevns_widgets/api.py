@@ -12,7 +12,8 @@ import numpy as np
 
 from .physics.rates import ObservedSpectra, RecoilSpectra, convert_threshold, observed_spectra
 from .physics.rates import recoil_spectra as _recoil_spectra
-from .physics.sources import sns
+from .physics.sources import SOURCES, get_source, sns
+from .physics.sources.base import NeutrinoSource
 from .presets import get_preset
 from .provenance import Provenance, describe
 from .scenario import RANGES, Scenario, ScenarioError, check_number, quote, shorten
@@ -24,24 +25,46 @@ class Result:
 
     scenario: Scenario
 
-    # --- cached stages (shared across scenarios through the physics caches) ---
+    # --- the source and the cached stages (shared through the physics caches) ---
+    @cached_property
+    def source(self) -> NeutrinoSource:
+        """The scenario's neutrino source (``physics/sources``)."""
+        return get_source(self.scenario.source)
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        """The source's components: the SNS flavours, or the reactor's antineutrinos."""
+        return self.source.components
+
+    @cached_property
+    def _source_key(self) -> tuple:
+        return (self.source.name, self.source.spectrum_key(self.scenario))
+
     @cached_property
     def recoil(self) -> RecoilSpectra:
         s = self.scenario
-        return _recoil_spectra(s.target, s.physics, s.distance_m if s.physics.oscillates else None)
+        distance = s.distance_m if s.physics.oscillates else None
+        return _recoil_spectra(s.target, s.physics, distance, self._source_key)
 
     @cached_property
     def observed(self) -> ObservedSpectra:
         s = self.scenario
-        return observed_spectra(
-            s.target, s.physics, s.distance_m if s.physics.oscillates else None, s.response
-        )
+        distance = s.distance_m if s.physics.oscillates else None
+        return observed_spectra(s.target, s.physics, distance, s.response, self._source_key)
 
     @cached_property
+    def fluence_per_cm2(self) -> dict:
+        """Neutrinos per cm^2 at the detector, per component, over the exposure."""
+        return self.source.fluence(self.scenario)
+
+    def unwindowed_scale(self, component: str) -> float:
+        """Fluence of ``component`` (nu/cm^2) times target mass (kg), before time cuts."""
+        return self.fluence_per_cm2[component] * self.scenario.mass_kg
+
+    @property
     def events_per_unit(self) -> float:
-        """Fluence per flavour (nu/cm^2) times target mass (kg)."""
-        s = self.scenario
-        return sns.fluence_per_cm2(s.pot, s.distance_m, s.nu_per_pot) * s.mass_kg
+        """Fluence per component (the same for every SNS flavour) times mass."""
+        return self.unwindowed_scale(self.components[0])
 
     @cached_property
     def time_fractions(self) -> dict:
@@ -49,13 +72,13 @@ class Result:
         timing, weighted by its timing efficiency."""
         s = self.scenario
         window = s.time_window_us
-        if window is None and s.timing_efficiency == "none":
-            return dict.fromkeys(sns.FLAVORS, 1.0)
+        if not self.source.time_profile or (window is None and s.timing_efficiency == "none"):
+            return dict.fromkeys(self.components, 1.0)
         start, stop = window if window is not None else (-5.0, math.inf)
         pulse = sns.BEAM_TIMINGS[s.beam_timing].pulse
         return {
             f: sns.time_window_fraction(f, start, min(stop, 1e6), s.timing_efficiency, **pulse)
-            for f in sns.FLAVORS
+            for f in self.components
         }
 
     @cached_property
@@ -82,7 +105,7 @@ class Result:
         return self.observed.observable
 
     def _scale(self, flavor: str) -> float:
-        return self.events_per_unit * self.time_fractions[flavor]
+        return self.unwindowed_scale(flavor) * self.time_fractions[flavor]
 
     # --- numbers ---
     @cached_property
@@ -94,7 +117,7 @@ class Result:
         try:
             out = {
                 f: float(self.observed.above(f, threshold, roi)) * self._scale(f)
-                for f in sns.FLAVORS
+                for f in self.components
             }
         except ScenarioError:
             raise
@@ -117,8 +140,8 @@ class Result:
     def events_vs_threshold(self, thresholds) -> dict:
         """Events above each threshold (observable units), per flavour and ``total``."""
         roi = self.scenario.roi_max
-        out = {f: self.observed.above(f, thresholds, roi) * self._scale(f) for f in sns.FLAVORS}
-        out["total"] = sum(out[f] for f in sns.FLAVORS)
+        out = {f: self.observed.above(f, thresholds, roi) * self._scale(f) for f in self.components}
+        out["total"] = sum(out[f] for f in self.components)
         return out
 
     @cached_property
@@ -143,12 +166,12 @@ class Result:
     def recoil_spectrum(self) -> tuple[np.ndarray, dict]:
         """T (keVnr) and dN/dT (events/keVnr) per flavour, before detector response."""
         rs = self.recoil
-        return rs.T_keV, {f: rs.by_flavor[f].sum(axis=0) * self._scale(f) for f in sns.FLAVORS}
+        return rs.T_keV, {f: rs.by_flavor[f].sum(axis=0) * self._scale(f) for f in self.components}
 
     def observed_spectrum(self) -> tuple[np.ndarray, dict]:
         """Observable nodes and dN/dx (events per unit observable) per flavour."""
         ob = self.observed
-        return ob.nodes, {f: ob.density[f] * self._scale(f) for f in sns.FLAVORS}
+        return ob.nodes, {f: ob.density[f] * self._scale(f) for f in self.components}
 
     def max_observable(self) -> float:
         return float(self.observed.nodes[-1])
@@ -252,6 +275,20 @@ def scenario_from_options(
         changes["threshold"] = changes.pop(key)
         changes["threshold_unit"] = _THRESHOLD_KEYS[key]
         renames["threshold"] = key
+        if (
+            key == "threshold_keVee"
+            and "quenching" not in changes
+            and base.quenching == "none"
+            and base.light_yield_PE_per_keVee is None
+            and "light_yield_PE_per_keVee" not in changes
+        ):
+            # An ionisation or scintillation threshold needs a quenching model: the
+            # standard Lindhard one, said in a note (choose another with quenching=...).
+            changes["quenching"] = "lindhard"
+            notes.append(
+                "quenching: Lindhard with the standard k = 0.133 Z^(2/3) A^(-1/2) assumed "
+                "for the keVee threshold (set quenching and lindhard_k to choose)"
+            )
     window = changes.pop("time_window_us", None)
     if window is not None:
         if isinstance(window, str | bytes | dict) or not _has_two_items(window):
@@ -303,7 +340,10 @@ def _from_preset(preset, name: str, default: float, notes: list, always_note=Fal
 def result_to_dict(result: Result, preset: str | None = None, exposure: dict | None = None):
     """The JSON-ready summary printed by ``cevns rate --json``."""
     s = result.scenario
-    inputs = {k: v for k, v in s.to_dict().items() if k != "format"}
+    # Only this source's own inputs: no beam POT or time window for a reactor, and no
+    # reactor power for the SNS.
+    others = {f for src in SOURCES.values() if src is not result.source for f in src.own_fields}
+    inputs = {k: v for k, v in s.to_dict().items() if k != "format" and k not in others}
     exposure = dict(exposure or {})
     exposure_notes = exposure.pop("notes", [])
     inputs.update(exposure)

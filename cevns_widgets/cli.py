@@ -37,7 +37,10 @@ from .physics.cross_sections import COUPLING_SCHEMES
 from .physics.form_factors import FORM_FACTOR_MODELS, heaviest_neutron_radius_fm
 from .physics.nuclei import COMMON_TARGETS, make_target
 from .physics.response import EFFICIENCY_MODELS, PE_SMEARING_MODELS, QUENCHING_MODELS
-from .physics.sources.sns import BEAM_TIMINGS, FLAVORS, TIMING_EFFICIENCIES
+from .physics.sources import SOURCES
+from .physics.sources.reactor import ENERGY_PER_FISSION_MODELS, REACTOR_SPECTRUM_MODELS
+from .physics.sources.reactor import ISOTOPES as REACTOR_ISOTOPES
+from .physics.sources.sns import BEAM_TIMINGS, TIMING_EFFICIENCIES
 from .presets import PRESETS
 from .scenario import RANGES, Scenario, ScenarioError, quote
 
@@ -48,6 +51,7 @@ _FLAVOR_TEXT = {
     "prompt_numu": "prompt nu_mu",
     "delayed_nue": "delayed nu_e",
     "delayed_numubar": "delayed anti-nu_mu",
+    "reactor_nuebar": "reactor anti-nu_e",
 }
 
 
@@ -139,7 +143,35 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
     _add_number(g, "--distance-m", "distance from the mercury target (m)")
     _add_number(g, "--nu-per-pot", "neutrinos of each flavour per proton on target")
 
-    e = p.add_argument_group("exposure (one of --pot, --exposure-GWh, --beam-days)")
+    g.add_argument(
+        "--source",
+        choices=list(SOURCES),
+        help="the neutrino source: " + "; ".join(f"{n} ({v.label})" for n, v in SOURCES.items()),
+    )
+
+    rx = p.add_argument_group("reactor source (with --source reactor)")
+    _add_number(rx, "--reactor-power-GW", "thermal power of the core (GW)")
+    _add_number(rx, "--live-days", "days of reactor-on data")
+    rx.add_argument(
+        "--fission-fractions",
+        type=finite_float,
+        nargs=len(REACTOR_ISOTOPES),
+        metavar=tuple(f"F{iso}" for iso in REACTOR_ISOTOPES),
+        help=f"fractions of fissions from {', '.join(REACTOR_ISOTOPES)} (sum 1; "
+        "default 0.56 0.08 0.30 0.06)",
+    )
+    rx.add_argument(
+        "--reactor-spectrum",
+        choices=REACTOR_SPECTRUM_MODELS,
+        help=f"antineutrino spectrum model: {_choices(REACTOR_SPECTRUM_MODELS)}",
+    )
+    rx.add_argument(
+        "--energy-per-fission",
+        choices=ENERGY_PER_FISSION_MODELS,
+        help=f"energy released per fission: {_choices(ENERGY_PER_FISSION_MODELS)}",
+    )
+
+    e = p.add_argument_group("SNS exposure (one of --pot, --exposure-GWh, --beam-days)")
     ex = e.add_mutually_exclusive_group()
     _add_number(ex, "--pot", "protons on target")
     _add_number(ex, "--exposure-GWh", "integrated beam energy (GWh)")
@@ -209,6 +241,12 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
         r, "--light-yield-PE-per-keVee", "light yield (PE/keVee): the observable becomes PE"
     )
     _add_number(r, "--resolution-a", "Gaussian resolution sigma = a sqrt(E[keVee]) (keVee)")
+    _add_number(
+        r,
+        "--noise-sigma-keVee",
+        "electronic noise (keVee), added in quadrature to the resolution: "
+        "sigma^2 = a^2 E + noise^2",
+    )
     r.add_argument(
         "--efficiency",
         choices=EFFICIENCY_MODELS,
@@ -392,6 +430,18 @@ def _input_rows(result: dict) -> list[tuple[str, str]]:
         ("mass", f"{_g(i['mass_kg'])} kg"),
         ("distance", f"{_g(i['distance_m'])} m"),
     ]
+    if i["source"] != "sns":
+        fractions = ", ".join(
+            f"{iso} {_g(f)}"
+            for iso, f in zip(REACTOR_ISOTOPES, i["fission_fractions"], strict=True)
+        )
+        rows += [
+            ("source", f"reactor, {_g(i['reactor_power_GW'])} GW thermal"),
+            ("live time", f"{_g(i['live_days'])} days"),
+            ("fission fractions", fractions),
+            ("spectrum", f"{i['reactor_spectrum']}; energy per fission {i['energy_per_fission']}"),
+        ]
+        return rows + _detector_rows(i, obs)
     exposure = f"{i['pot']:.4g} POT"
     if "exposure_GWh" in i:
         exposure += f" ({_g(i['exposure_GWh'])} GWh at {_g(i['proton_energy_GeV'])} GeV)"
@@ -401,6 +451,11 @@ def _input_rows(result: dict) -> list[tuple[str, str]]:
             f"{_g(i['proton_energy_GeV'])} GeV)"
         )
     rows += [("exposure", exposure), ("neutrinos per POT", f"{_g(i['nu_per_pot'])} per flavour")]
+    return rows + _detector_rows(i, obs)
+
+
+def _detector_rows(i: dict, obs: str) -> list[tuple[str, str]]:
+    rows = []
     threshold = f"{_g(i['threshold'])} {i['threshold_unit']}"
     if i["threshold_unit"] != obs:
         threshold += f" (= {_g(i['threshold_in_observable'])} {obs})"
@@ -409,12 +464,12 @@ def _input_rows(result: dict) -> list[tuple[str, str]]:
         rows.append(
             ("analysis region", f"{_g(i['threshold_in_observable'])} to {_g(i['roi_max'])} {obs}")
         )
-    start, stop = i["time_window_start_us"], i["time_window_stop_us"]
+    start, stop = i.get("time_window_start_us"), i.get("time_window_stop_us")
     if start is not None or stop is not None:
         stop_text = "end" if stop is None else f"{_g(stop)} us"
         timing = BEAM_TIMINGS[i["beam_timing"]].label
         rows.append(("time window", f"{_g(start or 0.0)} us to {stop_text} ({timing})"))
-    if i["timing_efficiency"] != "none":
+    if i.get("timing_efficiency", "none") != "none":
         rows.append(("timing efficiency", i["timing_efficiency"]))
     form = i["form_factor"]
     if i["neutron_skin_fm"] and form != "none":
@@ -450,6 +505,8 @@ def _input_rows(result: dict) -> list[tuple[str, str]]:
         rows.append(("light yield", f"{_g(i['light_yield_PE_per_keVee'])} PE/keVee, {stats}"))
     if i["resolution_a"] is not None:
         rows.append(("resolution", f"sigma = {_g(i['resolution_a'])} sqrt(E/keVee) keVee"))
+    if i["noise_sigma_keVee"] is not None:
+        rows.append(("noise", f"sigma = {_g(1e3 * i['noise_sigma_keVee'])} eVee"))
     rows += [("efficiency", i["efficiency"]), ("observable", obs)]
     return rows
 
@@ -469,8 +526,8 @@ def format_rate(result: dict) -> str:
     lines += [f"  {k:<{width}}  {v}" for k, v in rows]
     lines += ["", "Expected events"]
     flavours = result["events_by_flavor"]
-    width = max(len(_FLAVOR_TEXT[f]) for f in FLAVORS)
-    lines += [f"  {_FLAVOR_TEXT[f]:<{width}}  {flavours[f]:10.2f}" for f in FLAVORS]
+    width = max(len(_FLAVOR_TEXT.get(f, f)) for f in flavours)
+    lines += [f"  {_FLAVOR_TEXT.get(f, f):<{width}}  {flavours[f]:10.2f}" for f in flavours]
     unc = result["uncertainty"]
     parts = ", ".join(f"{k} {100 * v:.0f}%" for k, v in unc["components"].items())
     lines.append(
@@ -495,6 +552,8 @@ def format_rate(result: dict) -> str:
             published.append(f"observed {_g(pub['observed'])} +- {_g(pub['observed_error'])}")
         if "significance_sigma" in pub:
             published.append(f"{_g(pub['significance_sigma'])} sigma")
+        if "summary" in pub:
+            published.append(pub["summary"])
         if published:
             lines.append("Published: " + ", ".join(published))
         if preset.get("notes"):
@@ -528,8 +587,6 @@ def presets_json() -> list[dict]:
 
 # --- spectrum and scan ---------------------------------------------------------------------------
 
-_TABLE_COLUMNS = [*FLAVORS, "total"]
-
 
 def _table_text(title: str, x_label: str, x, columns: dict) -> list[str]:
     """A fixed-width table: ``x`` and one column per flavour plus the total."""
@@ -543,8 +600,8 @@ def _table_text(title: str, x_label: str, x, columns: dict) -> list[str]:
 
 
 def _with_total(by_flavor: dict) -> dict:
-    columns = {f: np.asarray(by_flavor[f], dtype=float) for f in FLAVORS}
-    columns["total"] = sum(columns[f] for f in FLAVORS)
+    columns = {f: np.asarray(v, dtype=float) for f, v in by_flavor.items()}
+    columns["total"] = sum(columns.values())
     return columns
 
 
@@ -553,12 +610,15 @@ def spectrum_data(result) -> dict:
     T, recoil = result.recoil_spectrum()
     x, observed = result.observed_spectrum()
     obs = result.observable
+    columns = [*result.components, "total"]
     out = {
         "recoil": {"x": T, "x_unit": "keVnr", "unit": "events/keVnr", **_with_total(recoil)},
         "observed": {"x": x, "x_unit": obs, "unit": f"events/{obs}", **_with_total(observed)},
     }
     for part in out.values():
-        for key in _TABLE_COLUMNS:
+        part["components"] = list(result.components)
+        part["columns"] = columns
+        for key in columns:
             if not np.all(np.isfinite(part[key])):
                 raise ScenarioError("these inputs give a spectrum that is not finite")
     return out
@@ -566,7 +626,7 @@ def spectrum_data(result) -> dict:
 
 def format_spectrum(data: dict, notes: list[str]) -> str:
     r, o = data["recoil"], data["observed"]
-    cols = lambda part: {c: part[c] for c in _TABLE_COLUMNS}  # noqa: E731
+    cols = lambda part: {c: part[c] for c in part["columns"]}  # noqa: E731
     lines = _table_text(
         f"Recoil spectrum before the detector response, dN/dT in {r['unit']}",
         "T [keVnr]",
@@ -585,11 +645,12 @@ def spectrum_csv(data: dict) -> str:
     """Long format, one header line: spectrum, x, x_unit, the flavours, total, unit."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["spectrum", "x", "x_unit", *_TABLE_COLUMNS, "unit"])
+    columns = data["recoil"]["columns"]
+    writer.writerow(["spectrum", "x", "x_unit", *columns, "unit"])
     for name, part in data.items():
         for i, x in enumerate(part["x"]):
             row = [name, repr(float(x)), part["x_unit"]]
-            row += [repr(float(part[c][i])) for c in _TABLE_COLUMNS]
+            row += [repr(float(part[c][i])) for c in columns]
             writer.writerow([*row, part["unit"]])
     return buf.getvalue().rstrip("\n")
 
@@ -600,7 +661,7 @@ def spectrum_json(data: dict, notes: list[str]) -> dict:
             "x": [float(v) for v in p["x"]],
             "x_unit": p["x_unit"],
             "unit": p["unit"],
-            "by_flavor": {f: [float(v) for v in p[f]] for f in FLAVORS},
+            "by_flavor": {f: [float(v) for v in p[f]] for f in p["components"]},
             "total": [float(v) for v in p["total"]],
         }
 
@@ -621,7 +682,7 @@ def format_scan(scan: dict) -> str:
         f"Expected events vs {scan['param']} ({len(scan['values'])} points)",
         scan["param"],
         scan["values"],
-        {c: scan["events_by_flavor"][c] for c in FLAVORS} | {"total": scan["events_total"]},
+        dict(scan["events_by_flavor"]) | {"total": scan["events_total"]},
     )
     if scan["notes"]:
         lines += ["", "Notes"] + [f"  - {n}" for n in scan["notes"]]
@@ -631,9 +692,10 @@ def format_scan(scan: dict) -> str:
 def scan_csv(scan: dict) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([scan["param"], *FLAVORS, "events_total"])
+    components = list(scan["events_by_flavor"])
+    writer.writerow([scan["param"], *components, "events_total"])
     for i, value in enumerate(scan["values"]):
-        cells = [value, *(scan["events_by_flavor"][f][i] for f in FLAVORS)]
+        cells = [value, *(scan["events_by_flavor"][f][i] for f in components)]
         writer.writerow([repr(float(c)) for c in [*cells, scan["events_total"][i]]])
     return buf.getvalue().rstrip("\n")
 
@@ -762,13 +824,13 @@ def _run_scan(args) -> str:
     ends = [_scenario(args, **{keyword: v}) for v in (values[0], values[-1])]
     for scenario, _ in ends:
         _checked(args, lambda s=scenario: evaluate(s).events_total)
-    by_flavor = {f: [] for f in FLAVORS}
+    by_flavor = {f: [] for f in evaluate(ends[0][0]).components}
     totals, notes = [], []
     for value in values:
         scenario, exposure = _scenario(args, **{keyword: value})
         result = evaluate(scenario)
         _checked(args, lambda r=result: r.notes())
-        for f in FLAVORS:
+        for f in by_flavor:
             by_flavor[f].append(result.events_by_flavor[f])
         totals.append(result.events_total)
         for note in [*exposure.get("notes", []), *result.notes()]:

@@ -241,6 +241,120 @@ _add(
     )
 )
 
+# --- reactor experiments ---------------------------------------------------------------
+# Electron antineutrinos from a power reactor: Huber-Mueller spectra, Kopeikin 2004
+# energies per fission, the default fission fractions unless a paper gives its own.
+# Germanium ionisation is quenched with Lindhard's model at the k each collaboration
+# used; the electronic noise (a Gaussian sigma in keVee) decides what crosses a
+# sub-keV threshold.
+
+
+def _reactor(**parameters) -> dict:
+    return {"source": "reactor", **parameters}
+
+
+_add(
+    Preset(
+        name="conus-plus-2025",
+        version="1.0",
+        title="CONUS+ 2025: first reactor CEvNS observation (Leibstadt)",
+        citation="CONUS+ Collaboration, arXiv:2501.05206 (Nature 2025)",
+        parameters=_reactor(
+            target="Ge",
+            mass_kg=2.83,
+            distance_m=20.7,
+            reactor_power_GW=3.6,
+            live_days=327.0 / 2.83,  # 327 kg d of reactor-on data
+            threshold=0.17,
+            threshold_unit="keVee",
+            roi_max=1.0,
+            quenching="lindhard",
+            lindhard_k=0.162,
+            noise_sigma_keVee=0.03,
+        ),
+        notes=(
+            "Three Ge detectors (C2, C3, C5), 2.83 kg active, 20.7 m from the 3.6 GW core, "
+            "327 kg d reactor on in 119 days. Lindhard k = 0.162 (the collaboration's "
+            "measured value). Approximated: one threshold of 170 eVee for the three "
+            "detectors (160-180 eVee), a Gaussian electronic noise of 30 eVee (not taken "
+            "from the paper), no trigger-efficiency curve, ROI up to 1 keVee, default "
+            "fission fractions. The count moves by about 25 % per 10 eVee of threshold."
+        ),
+        published={
+            "predicted": 347.0,
+            "predicted_error": 59.0,
+            "observed": 395.0,
+            "observed_error": 106.0,
+            "significance_sigma": 3.7,
+        },
+        uncertainty={
+            "components": {"total": 59.0 / 347.0},
+            "basis": "CONUS+ prediction: 347 +- 59 (arXiv:2501.05206 v2)",
+        },
+    )
+)
+
+_add(
+    Preset(
+        name="dresden-ii-2022",
+        version="1.0",
+        title="Dresden-II 2022: reactor CEvNS in a germanium PPC",
+        citation="J. Colaresi et al., PRL 129 (2022) 211802, arXiv:2202.09672",
+        parameters=_reactor(
+            target="Ge",
+            mass_kg=2.924,
+            distance_m=10.39,
+            reactor_power_GW=2.96,
+            live_days=96.4,
+            threshold=0.2,
+            threshold_unit="keVee",
+            roi_max=1.5,
+            quenching="lindhard",
+            lindhard_k=0.157,
+        ),
+        notes=(
+            "2.924 kg p-type point-contact Ge about 10.4 m from the 2.96 GW Dresden-II "
+            "core, 96.4 days on. The paper reads its signal through measured germanium "
+            "quenching factors (iron-filter and YBe photoneutron data, Collar et al. 2021) "
+            "that lie well above Lindhard below 1 keVnr; those are not in this package yet, "
+            "so this preset uses Lindhard k = 0.157 and predicts fewer events than the "
+            "paper. No noise model, default fission fractions."
+        ),
+        published={
+            "summary": "CEvNS preferred over background-only (p < 1.2e-3); deviations of "
+            "order 60 % from the SM excluded"
+        },
+    )
+)
+
+_add(
+    Preset(
+        name="connie-2019",
+        version="1.0",
+        title="CONNIE 2019: silicon CCDs at Angra 2",
+        citation="CONNIE Collaboration, PRD 100 (2019) 092005, arXiv:1906.02200",
+        parameters=_reactor(
+            target="Si",
+            mass_kg=0.0476,
+            distance_m=30.0,
+            reactor_power_GW=3.8,
+            live_days=2.1 / 0.0476,  # 2.1 kg d of reactor-on data
+            threshold=0.1,
+            threshold_unit="keVee",
+            roi_max=1.0,
+            quenching="lindhard",
+        ),
+        notes=(
+            "8 CCDs, 47.6 g of silicon 30 m from the 3.8 GW Angra 2 core, 2.1 kg d reactor "
+            "on. Approximated: a sharp 0.1 keVee threshold (the paper's sensitivity reaches "
+            "about 1 keVnr), standard Lindhard quenching for silicon, default fission "
+            "fractions."
+        ),
+        published={"summary": "< 40 x the SM rate at 95 % CL"},
+    )
+)
+
+
 _add(
     Preset(
         name="ge-10kg-22m",

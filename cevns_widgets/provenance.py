@@ -15,15 +15,12 @@ from functools import lru_cache
 
 from .physics.nuclei import make_target
 from .physics.response import QUENCHING_LABELS
+from .physics.sources import get_source
 from .scenario import Scenario
 
-#: The SNS neutrino yield is known to 10 % (COHERENT, arXiv:2109.11049; LAr 2020 release:
-#: 0.09 +- 0.009 per flavour per proton): the one uncertainty every SNS scenario shares.
-FLUX_FRACTION = 0.10
-CUSTOM_BASIS = (
-    "custom scenario: SNS neutrino-flux normalisation only (10 %, arXiv:2109.11049); "
-    "detector and analysis systematics are not included"
-)
+#: Said of a custom scenario's uncertainty, after the source's flux basis.
+CUSTOM_NOTE = "detector and analysis systematics are not included"
+
 
 #: Scenario fields that make up the detector response.
 RESPONSE_FIELDS = (
@@ -32,6 +29,7 @@ RESPONSE_FIELDS = (
     "lindhard_k",
     "light_yield_PE_per_keVee",
     "resolution_a",
+    "noise_sigma_keVee",
     "efficiency",
     "pe_smearing",
 )
@@ -105,17 +103,21 @@ def describe(scenario: Scenario) -> Provenance:
     if name is not None:
         changed = changed_fields(scenario, PRESETS[name].scenario)
         custom = bool(changed)
+    source = get_source(scenario.source)
+    flux = {"flux": source.flux_uncertainty}
     if not custom and PRESETS[name].uncertainty:
         budget = PRESETS[name].uncertainty
         components, basis = dict(budget["components"]), budget["basis"]
     elif not custom:
-        components = {"flux": FLUX_FRACTION}
+        components = flux
         basis = (
-            f"{PRESETS[name].short_title}: no published prediction budget; SNS "
-            "neutrino-flux normalisation only (10 %)"
+            f"{PRESETS[name].short_title}: no published prediction budget; flux "
+            f"normalisation only: {source.flux_uncertainty_basis}"
         )
     else:
-        components, basis = {"flux": FLUX_FRACTION}, CUSTOM_BASIS
+        components = flux
+        basis = f"custom scenario: flux normalisation only ({source.flux_uncertainty_basis}); "
+        basis += CUSTOM_NOTE
     label, warning = _response_description(scenario)
     return Provenance(name, custom, changed, label, warning, components, basis)
 
@@ -143,6 +145,8 @@ def _response_description(s: Scenario) -> tuple[str, str | None]:
         parts.append(f"{s.light_yield_PE_per_keVee:g} PE/keVee ({stats})")
     if s.resolution_a is not None:
         parts.append(f"resolution {s.resolution_a:g} sqrt(E/keVee)")
+    if s.noise_sigma_keVee is not None:
+        parts.append(f"noise sigma {1e3 * s.noise_sigma_keVee:g} eVee")
     parts.append(EFFICIENCY_LABELS[s.efficiency])
     details = ", ".join(parts)
     owner = _response_owner(s)
@@ -154,7 +158,7 @@ def _response_description(s: Scenario) -> tuple[str, str | None]:
                 f"{owner.scenario.target}) is applied to {s.target}"
             )
         return label, None
-    if s.quenching == "none" and s.efficiency == "none" and s.resolution_a is None:
+    if s.quenching == "none" and s.efficiency == "none" and not s.response.smeared:
         return "bare nuclear-recoil counter (no quenching, perfect efficiency)", None
     foreign = [
         f"{label} (made for {made_for})"

@@ -85,6 +85,8 @@ RANGES: dict[str, Range] = {
     "distance_m": Range(0.1, 1e5, False, "m"),  # from the target monolith to 100 km
     "pot": Range(0.0, 1e26, True),  # ~360 years of SNS beam at 1.4 MW
     "nu_per_pot": Range(0.0, 1.0, True),  # ~0.09 at the SNS
+    "reactor_power_GW": Range(0.0, 20.0, True, "GW"),  # thermal; the largest cores ~4.6 GW
+    "live_days": Range(0.0, 36525.0, True, "days"),  # a century
     "threshold": Range(0.0, 1e6),  # a 1 GeV recoil: far above any SNS signal
     "roi_max": Range(0.0, 1e6, True),
     # Release time axes start before their trigger (LAr 2020 bins begin at -0.1 us).
@@ -103,6 +105,7 @@ RANGES: dict[str, Range] = {
     "lindhard_k": Range(0.0, 1.0, True),
     "light_yield_PE_per_keVee": Range(0.0, 1e4, True, "PE/keVee"),
     "resolution_a": Range(0.0, 100.0, True, "keVee^1/2"),
+    "noise_sigma_keVee": Range(0.0, 100.0, True, "keVee"),
     # expected_events / cevns rate keywords that set pot:
     "exposure_GWh": Range(0.0, 1e4, True, "GWh"),
     "beam_days": Range(0.0, 36525.0, True, "days"),  # a century
@@ -122,8 +125,16 @@ class Scenario:
     target: str = "CsI"
     mass_kg: float = 14.6
     distance_m: float = 19.3
+    #: The neutrino source (``physics/sources``): "sns" uses pot, nu_per_pot and the beam
+    #: timing fields; "reactor" uses the reactor_* fields, live_days and fission_fractions.
+    source: str = "sns"
     pot: float = 1.76e23
     nu_per_pot: float = 0.08
+    reactor_power_GW: float = 3.9
+    live_days: float = 100.0
+    fission_fractions: tuple[float, float, float, float] = (0.56, 0.08, 0.30, 0.06)
+    reactor_spectrum: str = "huber-mueller"
+    energy_per_fission: str = "kopeikin-2004"
     threshold: float = 6.5
     threshold_unit: str = "keVnr"
     roi_max: float | None = None
@@ -145,6 +156,7 @@ class Scenario:
     lindhard_k: float | None = None
     light_yield_PE_per_keVee: float | None = None
     resolution_a: float | None = None
+    noise_sigma_keVee: float | None = None
     efficiency: str = "none"
     pe_smearing: str = "poisson"
     timing_efficiency: str = "none"
@@ -181,6 +193,7 @@ class Scenario:
             lindhard_k=self.lindhard_k,
             light_yield_PE_per_keVee=self.light_yield_PE_per_keVee,
             resolution_a=self.resolution_a,
+            noise_sigma_keVee=self.noise_sigma_keVee,
             efficiency=self.efficiency,
             pe_smearing=self.pe_smearing,
         )
@@ -399,6 +412,47 @@ def _check_target(s: Scenario) -> None:
         raise ScenarioError(f"target {quote(value)} has no nuclei to count", "target")
 
 
+def _check_source(s: Scenario) -> None:
+    """The source and its own fields; inputs of another source's kind are refused."""
+    from .physics.sources import SOURCES, reactor
+
+    _choice(s, "source", tuple(SOURCES))
+    _choice(s, "reactor_spectrum", reactor.REACTOR_SPECTRUM_MODELS)
+    _choice(s, "energy_per_fission", reactor.ENERGY_PER_FISSION_MODELS)
+    object.__setattr__(s, "fission_fractions", _fission_fractions(s.fission_fractions))
+    if not SOURCES[s.source].time_profile:
+        timed = [
+            name
+            for name, default in (
+                ("time_window_start_us", None),
+                ("time_window_stop_us", None),
+                ("timing_efficiency", "none"),
+            )
+            if getattr(s, name) != default
+        ]
+        if timed:
+            raise ScenarioError(
+                f"{timed[0]} applies to a pulsed source (sns), not to source {s.source!r}: "
+                "a reactor runs continuously, so there is no time window",
+                timed[0],
+            )
+
+
+def _fission_fractions(value) -> tuple[float, ...]:
+    """Four fractions (235U, 238U, 239Pu, 241Pu), each in [0, 1], summing to 1 within 1e-3."""
+    from .physics.sources.reactor import ISOTOPES
+
+    what = f"fission_fractions must be {len(ISOTOPES)} numbers ({', '.join(ISOTOPES)}) in [0, 1]"
+    if isinstance(value, str | bytes | dict) or not hasattr(value, "__len__"):
+        raise ScenarioError(f"{what} summing to 1; got {quote(value)}", "fission_fractions")
+    if len(value) != len(ISOTOPES):
+        raise ScenarioError(f"{what} summing to 1; got {len(value)} numbers", "fission_fractions")
+    out = tuple(check_number("fission_fractions", v, Range(0.0, 1.0)) for v in value)
+    if abs(sum(out) - 1.0) > 1e-3:
+        raise ScenarioError(f"{what} summing to 1; they sum to {sum(out):.4g}", "fission_fractions")
+    return out
+
+
 def _choice(s, name, choices):
     value = getattr(s, name)
     if value not in choices:
@@ -420,6 +474,7 @@ def _validate(s: Scenario) -> None:
     _choice(s, "pe_smearing", PE_SMEARING_MODELS)
     _choice(s, "timing_efficiency", TIMING_EFFICIENCIES)
     _choice(s, "beam_timing", tuple(BEAM_TIMINGS))
+    _check_source(s)
     if s.preset is not None:
         from .presets import PRESETS
 

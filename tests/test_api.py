@@ -126,7 +126,7 @@ def test_time_window_is_a_per_flavour_factor():
         ({"distance_m": float("nan")}, "finite"),
         ({"exposure_GWh": -1.0}, r"exposure_GWh must be in \(0, 1e4\] GWh, got -1"),
         ({"beam_days": 1.0, "beam_power_MW": 0.0}, r"beam_power_MW must be in \(0, 100\] MW"),
-        ({"threshold_keVee": 2.0}, "records keVnr"),
+        ({"threshold_PE": 2.0}, "records keVnr"),
         ({"bogus": 1}, "unknown scenario field"),
         ({"target": "Kryptonite"}, "unknown target"),
     ],
@@ -299,3 +299,11 @@ def test_options_accept_every_scenario_field():
 def test_module_doctests(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0
+
+
+def test_a_keVee_threshold_on_a_bare_detector_assumes_lindhard_and_says_so():
+    r = cw.expected_events(target="Ge", threshold_keVee=0.5)
+    assert r["inputs"]["quenching"] == "lindhard"
+    assert any("Lindhard" in n and "assumed" in n for n in r["notes"])
+    explicit = cw.expected_events(target="Ge", threshold_keVee=0.5, quenching="lindhard")
+    assert explicit["events_total"] == r["events_total"]

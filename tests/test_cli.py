@@ -319,7 +319,7 @@ BAD = [
     (["rate", "--threshold-keVnr", "1", "--threshold-PE", "3"], "not allowed with"),
     (["rate", "--beam-power-MW", "1.4"], "--beam-days"),
     (["rate", "--pot", "1e22", "--proton-energy-GeV", "0.9"], "--exposure-GWh or --beam-days"),
-    (["rate", "--threshold-keVee", "3"], "give the threshold in keVnr"),
+    (["rate", "--threshold-PE", "3"], "give the threshold in keVnr"),
     (["rate", "--threshold-keVnr", "-1"], "--threshold-keVnr must be in [0, 1e6], got -1"),
     (["rate", "--time-window-us", "5", "1"], "must end after it starts"),
     (["rate", "--time-window-us", "5"], "expected 2 arguments"),

@@ -443,9 +443,12 @@ def _controls_match(ex, s: Scenario):
     assert tuple(c.time_window.slider.value) == pytest.approx(window)
 
 
-@pytest.mark.parametrize("name", list(PRESETS))
+SNS_PRESETS = [n for n, p in PRESETS.items() if p.scenario.source == "sns"]
+
+
+@pytest.mark.parametrize("name", SNS_PRESETS)
 def test_preset_chooser_sets_every_control(ex, name):
-    other = next(n for n in PRESETS if n != name)
+    other = next(n for n in SNS_PRESETS if n != name)
     ex.controls.preset.dropdown.value = other
     ex.controls.distance.slider.value = 50.0  # something to undo
     ex.controls.preset.dropdown.value = name
@@ -764,3 +767,14 @@ def test_snippet_after_loading_json_reproduces(ex):
     assert _run_snippet(ex.export.snippet.value) == pytest.approx(
         ex.model.result.events_total, rel=1e-12
     )
+
+
+def test_reactor_presets_are_not_offered_and_a_reactor_scenario_is_refused_in_one_line(ex):
+    offered = [value for _, value in ex.controls.preset.dropdown.options]
+    assert offered == SNS_PRESETS
+    before = ex.model.result
+    reactor = get_preset("conus-plus-2025").scenario
+    assert not ex.model.load_json(reactor.to_json())
+    assert "the explorer draws SNS scenarios" in ex.model.error
+    assert "cevns rate --source reactor" in ex.model.error
+    assert ex.model.result is before

@@ -51,9 +51,11 @@ from .response import (
     poisson_bin_matrix,
     poisson_matrix,
 )
-from .sources import sns
+from .sources import get_source
 
 RECOIL_GRID_POINTS = 500
+#: The default ``source`` argument: the SNS, whose spectra take no inputs.
+SNS_SOURCE = ("sns", ())
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ class RecoilSpectra:
 
     def total(self, flavor=None) -> np.ndarray:
         """Sum over elements (and over flavours when ``flavor`` is None)."""
-        flavors = sns.FLAVORS if flavor is None else (flavor,)
+        flavors = tuple(self.by_flavor) if flavor is None else (flavor,)
         return sum(self.by_flavor[f].sum(axis=0) for f in flavors)
 
 
@@ -176,11 +178,12 @@ class _Kinematics:
 
 
 @lru_cache(maxsize=64)
-def _kinematics(target_name: str, oscillation: tuple | None) -> _Kinematics:
+def _kinematics(target_name: str, source: tuple, oscillation: tuple | None) -> _Kinematics:
     """The physics-independent part of :func:`recoil_spectra` for a target and source
     (``oscillation`` = (distance_m, dm2_eV2, sin2_2theta) or None)."""
     target = make_target(target_name)
-    spectra = sns.source_spectra(*oscillation) if oscillation else sns.flavor_spectra()
+    name, key = source
+    spectra = get_source(name).spectra_at_detector(key, oscillation)
     masses = target.mass_MeV
     M = masses[:, None]
     e_max = max(s.max_energy_MeV for s in spectra.values())
@@ -241,16 +244,21 @@ def _sum_by_element(arr: np.ndarray, members) -> np.ndarray:
 
 @lru_cache(maxsize=64)
 def recoil_spectra(
-    target_name: str, physics: PhysicsParams = PhysicsParams(), distance_m: float | None = None
+    target_name: str,
+    physics: PhysicsParams = PhysicsParams(),
+    distance_m: float | None = None,
+    source: tuple = SNS_SOURCE,
 ) -> RecoilSpectra:
-    """Recoil spectra per kg and unit fluence; ``distance_m`` matters only with a sterile
+    """Recoil spectra per kg and unit fluence of each component of ``source`` = (name,
+    spectrum key) (see ``sources/base.py``); ``distance_m`` matters only with a sterile
     neutrino (pass None otherwise, so the cache is shared across distances)."""
     oscillation = (
         (distance_m or 0.0, physics.sterile_dm2_eV2, physics.sterile_sin2_2theta)
         if physics.oscillates
         else None
     )
-    k = _kinematics(target_name, oscillation)
+    k = _kinematics(target_name, source, oscillation)
+    lepton_of = get_source(source[0]).component_lepton
     T = k.T
     charges = {}
     for lepton in ("e", "mu"):
@@ -276,7 +284,7 @@ def recoil_spectra(
     mm = physics.magnetic_moment_muB
     by_element, by_isotope = {}, {}
     for flavor, kin in k.kin.items():
-        coherent, f_p = charges[sns.FLAVOR_LEPTON[flavor]]
+        coherent, f_p = charges[lepton_of[flavor]]
         rate = coherent * kin
         if mm:
             i0, i1, i2 = k.moments[flavor]
@@ -380,13 +388,17 @@ class ObservedSpectra:
 
 @lru_cache(maxsize=64)
 def observed_spectra(
-    target_name: str, physics: PhysicsParams, distance_m: float | None, response: Response
+    target_name: str,
+    physics: PhysicsParams,
+    distance_m: float | None,
+    response: Response,
+    source: tuple = SNS_SOURCE,
 ) -> ObservedSpectra:
     """Apply ``response`` to :func:`recoil_spectra` (cached on both)."""
-    rs = recoil_spectra(target_name, physics, distance_m)
+    rs = recoil_spectra(target_name, physics, distance_m, source)
     T = rs.T_keV
     obs = response.observable
-    if obs == "keVnr" and response.resolution_a is None:
+    if obs == "keVnr" and not response.smeared:
         eff = efficiency_curve(response.efficiency, T)
         density = {f: a.sum(axis=0) * eff for f, a in rs.by_flavor.items()}
         tail = {f: _tail_from_density(T, d) for f, d in density.items()}
@@ -425,13 +437,12 @@ def observed_spectra(
 
             def kernel(m):
                 return poisson_bin_matrix(nodes, m)
-    elif response.resolution_a is not None:
-        a = response.resolution_a
+    elif response.smeared:
         # Bins: the union of one quadratic grid per group of elements with similar ranges
         # (a bin width ~ sqrt(E), like sigma). A Gaussian can fall below 0 keVee: that
         # fraction is counted at 0 keVee (row 0 of the kernel, added to the tail at 0), so a
         # zero threshold counts every event; the last bin is open-ended.
-        tops = [float(m[-1] + 5 * a * np.sqrt(m[-1]) + 1) for m in means]
+        tops = [float(m[-1] + 5 * response.sigma_keVee(m[-1]) + 1) for m in means]
         edges = _quadratic_grid(scale_groups(tops), GAUSSIAN_BINS + 1)
         nodes = 0.5 * (edges[1:] + edges[:-1])
         width = np.diff(edges)
@@ -439,7 +450,7 @@ def observed_spectra(
         underflow_row = True
 
         def kernel(m):
-            return gaussian_bin_matrix(kernel_edges, m, a * np.sqrt(m))
+            return gaussian_bin_matrix(kernel_edges, m, response.sigma_keVee(m))
     else:
         return _deterministic_observed(rs, means, response)
     flavors = tuple(rs.by_flavor)

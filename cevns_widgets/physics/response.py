@@ -216,11 +216,13 @@ def efficiency_curve(name: str, x):
 
 @dataclass(frozen=True)
 class Response:
-    """A detector's response settings; hashable so that results can be cached on it.
+    r"""A detector's response settings; hashable so that results can be cached on it.
 
     ``quenching_factor`` is used by the ``constant`` model, ``lindhard_k`` (None: the
-    Lindhard value from Z and A) by ``lindhard``. ``resolution_a`` is a in
-    sigma(E_ee) = a sqrt(E_ee[keVee]) (keVee), used when there is no light yield.
+    Lindhard value from Z and A) by ``lindhard``. Without a light yield the energy
+    resolution is Gaussian with :math:`\sigma^2 = a^2 E_{ee} + \sigma_0^2` (keVee):
+    ``resolution_a`` is a (statistics, e.g. Fano), ``noise_sigma_keVee`` is
+    :math:`\sigma_0` (electronic noise, what sets sub-keV germanium thresholds).
     """
 
     quenching: str = "none"
@@ -230,6 +232,18 @@ class Response:
     resolution_a: float | None = None
     efficiency: str = "none"
     pe_smearing: str = "poisson"
+    noise_sigma_keVee: float | None = None
+
+    @property
+    def smeared(self) -> bool:
+        """True when a Gaussian energy resolution applies (no light yield)."""
+        return self.resolution_a is not None or self.noise_sigma_keVee is not None
+
+    def sigma_keVee(self, E_keVee):
+        """Gaussian resolution at ``E_keVee``: sqrt(a^2 E + sigma_0^2)."""
+        e = np.maximum(np.asarray(E_keVee, dtype=float), 0.0)
+        a, noise = self.resolution_a or 0.0, self.noise_sigma_keVee or 0.0
+        return np.sqrt(a * a * e + noise * noise)
 
     def __post_init__(self):
         if self.pe_smearing not in PE_SMEARING_MODELS:

@@ -34,7 +34,7 @@ from ..presets import PRESETS, get_preset
 from ..scenario import Scenario
 from . import messages, units
 from .messages import safe
-from .model import ScenarioModel, error_message
+from .model import EXPLORER_SOURCES, ScenarioModel, error_message
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,11 @@ class PresetControl(Control):
 
     def _build(self):
         # the title up to its colon: "COHERENT CsI[Na] 2017", "NaI[Tl], 185 kg at 28 m ..."
-        options = [(p.title.split(":")[0], name) for name, p in PRESETS.items()]
+        options = [
+            (p.title.split(":")[0], name)
+            for name, p in PRESETS.items()
+            if p.scenario.source in EXPLORER_SOURCES
+        ]
         self.dropdown = W.Dropdown(
             options=options,
             value=self.model.preset or None,

@@ -20,8 +20,19 @@ log = logging.getLogger(__name__)
 __all__ = ["ScenarioModel"]
 
 
+#: The sources whose components the explorer's figures and readout know how to draw.
+EXPLORER_SOURCES = ("sns",)
+
+
 def _checked_result(scenario: Scenario) -> Result:
     """Evaluate and touch the numbers that can still fail (threshold conversion)."""
+    if scenario.source not in EXPLORER_SOURCES:
+        raise ScenarioError(
+            f"the explorer draws SNS scenarios; for source {scenario.source!r} use "
+            f"cevns_widgets.expected_events(source={scenario.source!r}, ...) or "
+            f"'cevns rate --source {scenario.source}'",
+            "source",
+        )
     result = evaluate(scenario)
     result.threshold_observable  # noqa: B018 -- raises ScenarioError for a bad unit
     result.events_total  # noqa: B018

@@ -53,6 +53,8 @@ def published_text(preset) -> str:
         parts.append(f"observed {pub['observed']:g} ± {pub.get('observed_error', 0):g}")
     if "significance_sigma" in pub:
         parts.append(f"{pub['significance_sigma']:g}σ")
+    if "summary" in pub:
+        parts.append(pub["summary"])
     return ", ".join(parts)
 
 

@@ -18,6 +18,8 @@ import numpy as np
 from scipy import special
 
 from .. import constants as C
+from .base import NeutrinoSource
+from .oscillation import sterile_survival_probability as _averaged_survival
 from .spectrum import LineSpectrum, TabulatedSpectrum
 
 #: The three SNS flavour components, in display order.
@@ -200,10 +202,7 @@ def sterile_survival_probability(
     disappearance into a sterile state; one effective amplitude is applied to every flavour.
     """
     sigma = DISTANCE_SPREAD_SIGMA_m if spread_m is None else spread_m
-    e = np.asarray(energy_MeV, dtype=float)
-    k = 1.267 * dm2_eV2 / np.where(e > 0, e, np.inf)
-    coherence = np.exp(-2.0 * (k * sigma) ** 2)
-    return 1.0 - 0.5 * sin2_2theta * (1.0 - np.cos(2.0 * k * distance_m) * coherence)
+    return _averaged_survival(energy_MeV, distance_m, dm2_eV2, sin2_2theta, sigma)
 
 
 def source_spectra(
@@ -319,3 +318,38 @@ def time_window_fraction(
     mass = np.diff(arrival_time_cdf(edges, flavor, **pulse))
     centres = 0.5 * (edges[1:] + edges[:-1])
     return float(np.sum(mass * timing_efficiency(efficiency, centres)))
+
+
+def _fluence_by_flavor(scenario) -> dict:
+    """Each SNS flavour carries the same number of neutrinos per proton."""
+    per_flavor = fluence_per_cm2(scenario.pot, scenario.distance_m, scenario.nu_per_pot)
+    return dict.fromkeys(FLAVORS, per_flavor)
+
+
+#: The SNS as a :class:`~.base.NeutrinoSource`.
+SOURCE = NeutrinoSource(
+    name="sns",
+    label="Spallation Neutron Source (pion decay at rest)",
+    components=FLAVORS,
+    component_labels=FLAVOR_LABELS,
+    component_lepton=FLAVOR_LEPTON,
+    spectrum_fields=(),
+    exposure_fields=("pot", "nu_per_pot"),
+    spectra=flavor_spectra,
+    fluence=_fluence_by_flavor,
+    distance_spread_m=DISTANCE_SPREAD_SIGMA_m,
+    flux_uncertainty=0.10,
+    flux_uncertainty_basis=(
+        "SNS neutrino yield, 10 % (COHERENT flux simulation, arXiv:2109.11049; LAr 2020 "
+        "release: 0.09 +- 0.009 per flavour per proton)"
+    ),
+    own_fields=(
+        "pot",
+        "nu_per_pot",
+        "time_window_start_us",
+        "time_window_stop_us",
+        "timing_efficiency",
+        "beam_timing",
+    ),
+    time_profile=True,
+)
