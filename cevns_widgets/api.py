@@ -16,7 +16,15 @@ from .physics.sources import SOURCES, get_source, sns
 from .physics.sources.base import NeutrinoSource
 from .presets import get_preset
 from .provenance import Provenance, describe
-from .scenario import RANGES, Scenario, ScenarioError, check_number, quote, shorten
+from .scenario import (
+    RANGES,
+    Scenario,
+    ScenarioError,
+    check_number,
+    follow_target,
+    quote,
+    shorten,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,6 +213,10 @@ class Result:
 
 def evaluate(scenario: Scenario) -> Result:
     """Compute a :class:`Result` for ``scenario`` (cached physics stages are reused)."""
+    if not isinstance(scenario, Scenario):
+        raise ScenarioError(
+            f"evaluate needs a Scenario (e.g. Scenario.from_json(text)), got {quote(scenario)}"
+        )
     return Result(scenario)
 
 
@@ -255,7 +267,9 @@ def scenario_from_options(
         renames["pot"] = key
         energy = changes.pop("proton_energy_GeV", None)
         if energy is None:
-            energy = _from_preset(source, "proton_energy_GeV", DEFAULT_PROTON_ENERGY_GeV, notes)
+            energy = _from_preset(
+                source, "proton_energy_GeV", DEFAULT_PROTON_ENERGY_GeV, notes, True
+            )
         if key == "exposure_GWh":
             gwh = changes.pop("exposure_GWh")
             changes["pot"] = sns.pot_from_energy(gwh, energy)
@@ -299,6 +313,11 @@ def scenario_from_options(
         changes["time_window_start_us"], changes["time_window_stop_us"] = window
         renames["time_window_start_us"] = "time_window_us start"
         renames["time_window_stop_us"] = "time_window_us stop"
+    if "target" in changes and isinstance(changes["target"], str):
+        for field, value, note in follow_target(base, changes["target"]):
+            if field not in changes:
+                changes[field] = value
+                notes.append(note)
     try:
         scenario = base.replace(**changes)
     except ScenarioError as exc:
@@ -311,9 +330,34 @@ def scenario_from_options(
                 name,
             ) from None
         raise (exc.renamed(name) if name else exc) from None
+    _refuse_unused(scenario, changes)
     if notes:
         exposure["notes"] = notes
     return scenario, exposure
+
+
+def inapplicable_fields(scenario: Scenario) -> dict[str, str]:
+    """Fields this scenario ignores, each with what it would need (e.g. ``lindhard_k``
+    needs quenching lindhard): a snippet leaves them out, an explicit option is refused."""
+    keVee_reader = "a detector read in keVee (this one counts photoelectrons: a light yield is set)"
+    needs = {
+        "lindhard_k": (scenario.quenching == "lindhard", "quenching lindhard"),
+        "quenching_factor": (scenario.quenching == "constant", "quenching constant"),
+        "resolution_a": (scenario.light_yield_PE_per_keVee is None, keVee_reader),
+        "noise_sigma_keVee": (scenario.light_yield_PE_per_keVee is None, keVee_reader),
+    }
+    return {name: what for name, (applies, what) in needs.items() if not applies}
+
+
+_DEFAULTS = Scenario()
+
+
+def _refuse_unused(scenario: Scenario, given: dict) -> None:
+    """An option set explicitly (to other than its default) that this scenario would ignore
+    is an error, not a silent no-op (e.g. lindhard_k with constant quenching)."""
+    for name, what in inapplicable_fields(scenario).items():
+        if name in given and given[name] != getattr(_DEFAULTS, name):
+            raise ScenarioError(f"{name} applies only with {what}; here it would be ignored", name)
 
 
 def _has_two_items(value) -> bool:

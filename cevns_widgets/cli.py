@@ -739,13 +739,13 @@ def load_scenario_file(path: str) -> Scenario:
         with open(path, "rb") as fh:
             data = fh.read(MAX_SCENARIO_BYTES + 1)
     except OSError as exc:
-        raise ScenarioError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+        raise ScenarioError(f"cannot read {quote(path)}: {exc.strerror or exc}") from None
     if len(data) > MAX_SCENARIO_BYTES:
-        raise ScenarioError(f"{path!r} is larger than {MAX_SCENARIO_BYTES} bytes")
+        raise ScenarioError(f"{quote(path)} is larger than {MAX_SCENARIO_BYTES} bytes")
     try:
         return Scenario.from_json(data)
     except ScenarioError as exc:
-        raise ScenarioError(f"{path!r}: {exc}", exc.field) from None
+        raise ScenarioError(f"{quote(path)}: {exc}", exc.field) from None
 
 
 def _scenario(args, **extra):
@@ -788,13 +788,15 @@ def _run_rate(args) -> str:
                 fh.write(scenario.to_json() + "\n")
         except OSError as exc:
             raise _fail(
-                args, f"--save-scenario cannot write {args.save_scenario!r}: {exc.strerror or exc}"
+                args,
+                f"--save-scenario cannot write {quote(args.save_scenario)}: {exc.strerror or exc}",
             ) from None
     if args.json:
         return json.dumps(data, indent=2, allow_nan=False)
     text = format_rate(data)
     if args.save_scenario:
-        text += f"\n\nScenario saved to {args.save_scenario} (load it in the explorer's Share tab)"
+        saved = args.save_scenario if len(args.save_scenario) <= 200 else quote(args.save_scenario)
+        text += f"\n\nScenario saved to {saved} (load it in the explorer's Share tab)"
     return text
 
 

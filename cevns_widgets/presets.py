@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .physics.sources.sns import pot_from_days, pot_from_energy
 from .releases import lar_2020_cevns_pdf, lar_2020_parameters, lar_2020_value
-from .scenario import Scenario, ScenarioError
+from .scenario import Scenario, ScenarioError, quote
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,7 @@ _add(
             "components": {"flux": 0.10, "quenching": 0.25, "form_factor": 0.05, "selection": 0.05},
             "basis": "COHERENT 2017 prediction budget (Science 2017, Table 1)",
         },
+        beam_power_MW=7.48e3 / (308.1 * 24),  # 7.48 GWh over 308.1 days: 1.01 MW
         proton_energy_GeV=0.957,
     )
 )
@@ -403,9 +404,8 @@ DEFAULT_PRESET = "coherent-csi-2017"
 
 def get_preset(name: str) -> Preset:
     """The preset called ``name``; an unknown name lists the available ones."""
-    try:
+    if isinstance(name, str) and name in PRESETS:
         return PRESETS[name]
-    except KeyError:
-        raise ScenarioError(
-            f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}"
-        ) from None
+    raise ScenarioError(
+        f"unknown preset {quote(name)}; choose one of {', '.join(PRESETS)}", "preset"
+    )

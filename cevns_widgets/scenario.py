@@ -268,7 +268,7 @@ def _convert_neutron_radius(data: dict) -> None:
     if "neutron_skin_fm" in data:
         raise ScenarioError("give neutron_skin_fm only, not the old neutron_rms_radius_fm too")
     if isinstance(radius, bool) or not isinstance(radius, (int, float)):
-        raise ScenarioError(f"neutron_rms_radius_fm must be a number or null, got {radius!r}")
+        raise ScenarioError(f"neutron_rms_radius_fm must be a number or null, got {quote(radius)}")
     target = data.get("target", defaults["target"])
     model = data.get("form_factor", defaults["form_factor"])
     try:
@@ -412,6 +412,38 @@ def _check_target(s: Scenario) -> None:
         raise ScenarioError(f"target {quote(value)} has no nuclei to count", "target")
 
 
+def follow_target(scenario: Scenario, target: str) -> list[tuple[str, str, str]]:
+    """(field, new value, note) for the response pieces that a change to ``target`` makes
+    inapplicable: a quenching model or PE smearing measured for another material switches
+    to the generic choice (Lindhard, Poisson) instead of refusing the new target."""
+    try:
+        symbols = {iso.symbol for iso in make_target(target).isotopes}
+    except Exception:  # noqa: BLE001 -- validation reports the bad target, in one line
+        return []
+    out = []
+    try:
+        check_quenching_applies(scenario.quenching, symbols)
+    except ValueError:
+        out.append(
+            (
+                "quenching",
+                "lindhard",
+                f"quenching set to Lindhard: {scenario.quenching!r} describes another material",
+            )
+        )
+    try:
+        check_pe_smearing_applies(scenario.pe_smearing, symbols)
+    except ValueError:
+        out.append(
+            (
+                "pe_smearing",
+                "poisson",
+                "PE statistics set to Poisson: the CsI 2021 gamma response is CsI's",
+            )
+        )
+    return out
+
+
 def _check_source(s: Scenario) -> None:
     """The source and its own fields; inputs of another source's kind are refused."""
     from .physics.sources import SOURCES, reactor
@@ -466,7 +498,10 @@ def _validate(s: Scenario) -> None:
     _choice(s, "threshold_unit", OBSERVABLES)
     start, stop = s.time_window_start_us, s.time_window_stop_us
     if start is not None and stop is not None and stop <= start:
-        raise ScenarioError(f"time window must end after it starts, got {start:g} to {stop:g} us")
+        raise ScenarioError(
+            f"time window must end after it starts, got {start:g} to {stop:g} us",
+            "time_window_stop_us",
+        )
     _choice(s, "form_factor", FORM_FACTOR_MODELS)
     _choice(s, "couplings", COUPLING_SCHEMES)
     _choice(s, "quenching", QUENCHING_MODELS)

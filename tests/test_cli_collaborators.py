@@ -230,7 +230,8 @@ def test_beam_days_without_any_power_says_what_it_assumed(capsys):
     data = json.loads(ok(["rate", "--beam-days", "30", "--json"], capsys))
     assert data["inputs"]["beam_power_MW"] == 1.4
     assert data["inputs"]["pot"] == pot_from_days(30.0, 1.4, 1.0)
-    assert data["notes"][0] == "beam power 1.4 MW assumed; give the beam power to change it"
+    assert "beam power 1.4 MW assumed; give the beam power to change it" in data["notes"]
+    assert "proton energy 1 GeV assumed; give the proton energy to change it" in data["notes"]
     assert "beam power 1.4 MW assumed" in ok(["rate", "--beam-days", "30"], capsys)
 
 

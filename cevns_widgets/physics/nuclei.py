@@ -303,6 +303,9 @@ def make_target(name: str) -> Target:
     return _make_target(name)
 
 
+#: A trailing parenthesised element without a count: the usual dopant notation.
+_DOPANT = re.compile(r"(?P<host>.+?)(?:\((?P<dopant>[A-Z][a-z]?)\)|\[(?P<dopant2>[A-Z][a-z]?)\])")
+
 _ELEMENT_NAMES = {el.name: el.symbol for el in periodictable.elements if el.number > 0}
 _ELEMENT_NAMES.update(deuterium="D", tritium="T")
 
@@ -320,6 +323,15 @@ def _make_target(name: str) -> Target:
         return Target(iso.label, (iso,), (1.0,), element[mass_number].mass)
     if not text[0].isupper() and text[0] != "(":
         raise UnknownTargetError(_help_text(name))
+    doped = _DOPANT.fullmatch(text)
+    if doped:
+        # "NaI(Tl)" is a crystal with a trace of thallium, not the molecule NaITl.
+        raise _refuse(
+            name,
+            f"reads as a doped crystal: the {doped['dopant'] or doped['dopant2']} dopant is a "
+            "trace that does "
+            f"not change the rate; give the host crystal, {doped['host']!r}",
+        )
     counts = _parse_formula(name, text)
     if len(counts) == 1:
         ((symbol, count),) = counts.items()

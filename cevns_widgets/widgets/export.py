@@ -16,8 +16,7 @@ from dataclasses import fields
 import ipywidgets as W
 import numpy as np
 
-from ..api import Result
-from ..physics.sources.sns import FLAVORS
+from ..api import Result, inapplicable_fields
 from ..presets import get_preset
 from ..scenario import Scenario
 from .model import ScenarioModel, error_message
@@ -46,23 +45,26 @@ def spectrum_csv(result: Result, kind: str = "recoil") -> str:
         xname, what = f"x_{obs}", f"dN/dx in events per {obs} (after detector response)"
     else:
         raise ValueError(f"kind must be 'recoil' or 'observed', not {kind!r}")
-    total = sum(by[f] for f in FLAVORS)
-    table = np.column_stack([x, *(by[f] for f in FLAVORS), total])
+    components = result.components  # the SNS flavours, or the reactor's antineutrinos
+    total = sum(by[f] for f in components)
+    table = np.column_stack([x, *(by[f] for f in components), total])
     buf = io.StringIO()
     buf.write(f"# CEvNS Explorer {kind} spectrum: {what}, over the exposure\n")
     buf.write(f"# events_total (above threshold, in the windows): {result.events_total:.6g}\n")
     buf.write(f"# scenario: {json.dumps(s.to_dict(), separators=(',', ':'))}\n")
-    buf.write(",".join([xname, *FLAVORS, "total"]) + "\n")
+    buf.write(",".join([xname, *components, "total"]) + "\n")
     np.savetxt(buf, table, fmt="%.6g", delimiter=",")
     return buf.getvalue()
 
 
 def _diffs(scenario: Scenario, base: Scenario) -> dict:
-    # `preset` is said by the call's first argument, not as an option.
+    # `preset` is said by the call's first argument, not as an option; fields the
+    # scenario ignores (lindhard_k with constant quenching, ...) are left out.
+    skip = {"preset", *inapplicable_fields(scenario)}
     return {
         f.name: getattr(scenario, f.name)
         for f in fields(Scenario)
-        if f.name != "preset" and getattr(scenario, f.name) != getattr(base, f.name)
+        if f.name not in skip and getattr(scenario, f.name) != getattr(base, f.name)
     }
 
 
