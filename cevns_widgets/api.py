@@ -238,10 +238,10 @@ def scenario_from_options(
     and state its range (:data:`cevns_widgets.scenario.RANGES`).
     """
     if base is None:
-        base = get_preset(preset).scenario if preset else Scenario()
+        base = get_preset(preset).scenario if preset is not None else Scenario()
     elif not isinstance(base, Scenario):
         raise ScenarioError(f"base must be a Scenario, got {quote(base)}", "base")
-    elif preset:
+    elif preset is not None:
         raise ScenarioError("give a preset or a base scenario, not both", "preset")
     source = getattr(base, "preset", None) or preset
     source = get_preset(source) if source else None

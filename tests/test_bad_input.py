@@ -454,3 +454,53 @@ def test_any_finite_number_is_an_error_or_a_finite_count(preset, keyword, value)
     for v in r["events_by_flavor"].values():
         assert math.isfinite(v) and v >= 0
     json.dumps(r, allow_nan=False)
+
+
+# --- inputs that would be ignored, dopants, odd types (independent review, issue 7) ----------
+
+
+@pytest.mark.parametrize(
+    ("argv", "start"),
+    [
+        (["--preset", "coherent-csi-2017", "--resolution-a", "12"], "--resolution-a applies"),
+        (["--preset", "coherent-csi-2017", "--lindhard-k", "0.5"], "--lindhard-k applies"),
+        (["--preset", "coherent-ge-2024", "--quenching-factor", "0.5"], "--quenching-factor"),
+    ],
+)
+def test_an_option_that_would_be_ignored_is_refused(argv, start, capsys):
+    line = one_clean_line(*run(["rate", *argv], capsys))
+    assert line.startswith(f"cevns rate: error: {start}") and "ignored" in line
+
+
+@pytest.mark.parametrize("name", ["NaI(Tl)", "CsI(Na)", "CsI[Na]", "CaF2(Eu)"])
+def test_dopant_notation_asks_for_the_host_crystal(name):
+    with pytest.raises(ScenarioError, match="doped crystal.*give the host crystal"):
+        cw.expected_events(target=name)
+
+
+@pytest.mark.parametrize("bad", [None, {"target": "CsI"}, "CsI"])
+def test_evaluate_needs_a_scenario(bad):
+    with pytest.raises(ScenarioError, match="evaluate needs a Scenario"):
+        cw.evaluate(bad)
+
+
+@pytest.mark.parametrize("bad", [["x"], {}, "x" * 5000, 3])
+def test_unknown_presets_are_one_short_line(bad):
+    with pytest.raises(ScenarioError) as info:
+        cw.expected_events(preset=bad)
+    assert "unknown preset" in str(info.value) and len(str(info.value)) < MAX_LINE
+
+
+def test_a_new_target_on_a_csi_2021_preset_switches_its_response_with_notes():
+    r = cw.expected_events(preset="coherent-csi-2021", target="Xe")
+    assert (r["inputs"]["quenching"], r["inputs"]["pe_smearing"]) == ("lindhard", "poisson")
+    assert any("quenching set to Lindhard" in n for n in r["notes"])
+    assert any("PE statistics set to Poisson" in n for n in r["notes"])
+    # Asked for explicitly, a model that does not describe the target is still refused.
+    with pytest.raises(ScenarioError, match="describes Cs/I only"):
+        cw.expected_events(preset="coherent-csi-2021", target="Xe", quenching="csi-2021")
+
+
+def test_long_scenario_paths_are_quoted_short(capsys):
+    line = one_clean_line(*run(["rate", "--scenario", "/nonexistent/" + "x" * 5000], capsys))
+    assert len(line) < MAX_LINE
