@@ -329,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     sub = parser.add_subparsers(
-        dest="command", metavar="{rate,spectrum,scan,presets}", parser_class=_Parser
+        dest="command", metavar="{rate,spectrum,scan,fit,presets}", parser_class=_Parser
     )
     rate = sub.add_parser(
         "rate",
@@ -384,6 +384,20 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--log", action="store_true", help="space the points logarithmically")
     scan.add_argument("--csv", action="store_true", help="print CSV with a header line")
     _add_rate_arguments(scan)
+    fit = sub.add_parser(
+        "fit",
+        allow_abbrev=False,
+        help="likelihood fit of a released dataset: CEvNS events and significance",
+        description=(
+            "Binned Poisson likelihood fit of a released dataset (cevns_widgets.stats): the "
+            "CEvNS events with their 68 %% interval, the significance against no CEvNS and "
+            "the best-fit nuisances."
+        ),
+    )
+    fit.add_argument(
+        "--preset", default="coherent-csi-2017", metavar="NAME", help="the dataset's preset"
+    )
+    fit.add_argument("--json", action="store_true", help="print the result as JSON")
     presets = sub.add_parser(
         "presets",
         allow_abbrev=False,
@@ -852,6 +866,20 @@ def _run_scan(args) -> str:
     return format_scan(scan)
 
 
+def _run_fit(args) -> str:
+    from .stats.fit import fit as stats_fit  # imported on use: keeps other commands fast
+    from .stats.fit import format_fit
+
+    try:
+        result = stats_fit(args.preset)
+    except ScenarioError as exc:
+        message = str(exc).replace("dataset", "--preset", 1)
+        raise _fail(args, _one_line(message)) from None
+    if args.json:
+        return json.dumps(result.to_dict(), indent=2, allow_nan=False)
+    return format_fit(result)
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -859,10 +887,12 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             raise UsageError(
-                f"{PROG}: error: choose a command: rate, spectrum, scan or presets "
+                f"{PROG}: error: choose a command: rate, spectrum, scan, fit or presets "
                 f"(try '{PROG} rate --preset {next(iter(PRESETS))}')"
             )
-        if args.command == "presets":
+        if args.command == "fit":
+            text = _run_fit(args)
+        elif args.command == "presets":
             text = (
                 json.dumps(presets_json(), indent=2, allow_nan=False)
                 if args.json
