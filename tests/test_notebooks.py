@@ -44,6 +44,7 @@ def test_notebooks_exist():
         "04_discovery_2017.ipynb",
         "05_targets_and_design.ipynb",
         "06_new_physics.ipynb",
+        "07_reactor_cevns.ipynb",
     ]
 
 

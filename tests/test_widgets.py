@@ -441,12 +441,19 @@ def _controls_match(ex, s: Scenario):
     assert c.quenching.dropdown.value == s.quenching
     window = s.time_window_us or (-0.5, 20.0)
     assert tuple(c.time_window.slider.value) == pytest.approx(window)
+    assert c.source.toggle.value == s.source
+    if s.source == "reactor":
+        assert c.reactor.power.value == pytest.approx(s.reactor_power_GW)
+        assert c.reactor.days.value == pytest.approx(s.live_days)
+        assert [f.value for f in c.reactor.fractions] == pytest.approx(s.fission_fractions)
+        assert c.reactor.spectrum.value == s.reactor_spectrum
 
 
 SNS_PRESETS = [n for n, p in PRESETS.items() if p.scenario.source == "sns"]
+REACTOR_PRESETS = [n for n, p in PRESETS.items() if p.scenario.source == "reactor"]
 
 
-@pytest.mark.parametrize("name", SNS_PRESETS)
+@pytest.mark.parametrize("name", list(PRESETS))
 def test_preset_chooser_sets_every_control(ex, name):
     other = next(n for n in SNS_PRESETS if n != name)
     ex.controls.preset.dropdown.value = other
@@ -769,12 +776,252 @@ def test_snippet_after_loading_json_reproduces(ex):
     )
 
 
-def test_reactor_presets_are_not_offered_and_a_reactor_scenario_is_refused_in_one_line(ex):
+# --------------------------------------------------------------------------- reactor
+
+
+def _reactor_ex():
+    explorer = Explorer("conus-plus-2025")
+    explorer.activate_all()
+    return explorer
+
+
+def test_every_preset_is_offered_and_an_unknown_source_is_refused_in_one_line(ex, monkeypatch):
     offered = [value for _, value in ex.controls.preset.dropdown.options]
-    assert offered == SNS_PRESETS
+    assert offered == list(PRESETS)
+    assert set(REACTOR_PRESETS) >= {"conus-plus-2025", "dresden-ii-2022", "connie-2019"}
     before = ex.model.result
+    monkeypatch.setattr(model_module, "EXPLORER_SOURCES", ("sns",))
     reactor = get_preset("conus-plus-2025").scenario
     assert not ex.model.load_json(reactor.to_json())
-    assert "the explorer draws SNS scenarios" in ex.model.error
     assert "cevns rate --source reactor" in ex.model.error
+    assert "\n" not in ex.model.error
     assert ex.model.result is before
+
+
+def test_reactor_preset_switches_source_controls_tabs_and_figures(ex):
+    c = ex.controls
+    ex.controls.preset.dropdown.value = "conus-plus-2025"
+    s = get_preset("conus-plus-2025").scenario
+    assert ex.model.scenario == s and c.source.toggle.value == "reactor"
+    # reactor controls shown; POT, beam and time window hidden; no arrival-time tab
+    assert c.reactor.widget.layout.display == ""
+    assert c.exposure.widget.layout.display == "none"
+    assert c.time_window.widget.layout.display == "none"
+    assert "Arrival time" not in ex.tabs.titles and len(ex.tabs.children) == len(ex.tabs.titles)
+    assert ex._flux_tab.children[0] is ex.reactor_flux.widget
+    # the spectra carry the source's components only: one reactor antineutrino curve
+    for fig, x in ((ex.recoil, "T"), (ex.observed, "x")):
+        assert set(fig.sources[fig.name].data) == {x, "total", "reactor_nuebar"}
+        visible = {f for f, line in fig._lines.items() if line.visible}
+        assert visible == {"reactor_nuebar"}
+        for f, line in fig._lines.items():
+            assert line.data_source is (fig.sources[fig.name] if f in visible else fig._spare)
+        labels = [i.label.value for i in fig.figure.legend[0].items if i.visible]
+        assert "reactor ν̄e" in labels and not any("ν_μ" in t or "prompt" in t for t in labels)
+    x, by = ex.model.result.recoil_spectrum()
+    np.testing.assert_allclose(
+        ex.recoil.data("recoil_spectrum")["reactor_nuebar"], by["reactor_nuebar"]
+    )
+    # the readout: one component, power and live days, no POT or time window
+    html_text = ex.readout.widget.value
+    assert "reactor ν̄e" in html_text and "POT" not in html_text and "µs" not in html_text
+    assert "3.6 GW" in html_text and "live days" in html_text
+    assert "prompt" not in html_text.lower()
+    assert ex.controls.errors() == {}
+    # eVee-friendly threshold steps
+    assert c.threshold.slider.step == 0.005 and c.threshold.slider.max <= 2.0
+    # back to the SNS: flavours, exposure and arrival time return
+    ex.controls.preset.dropdown.value = "coherent-csi-2017"
+    assert c.source.toggle.value == "sns" and c.exposure.widget.layout.display == ""
+    assert ex.tabs.titles[0] == "Arrival time"
+    assert set(ex.recoil.sources["recoil_spectrum"].data) == {"T", "total", *FLAVORS}
+    assert {f for f, line in ex.recoil._lines.items() if line.visible} == set(FLAVORS)
+    assert c.threshold.slider.step == 0.5  # PE
+
+
+def test_source_control_opens_each_sources_main_preset(ex):
+    ex.controls.source.toggle.value = "reactor"
+    assert ex.model.preset == "conus-plus-2025"
+    assert ex.model.result.components == ("reactor_nuebar",)
+    assert "CONUS+" in ex.controls.source.message.value
+    ex.controls.source.toggle.value = "sns"
+    assert ex.model.preset == "coherent-csi-2017"
+
+
+def test_reactor_controls_change_the_count():
+    ex = _reactor_ex()
+    c = ex.controls
+    n0 = ex.model.result.events_total
+    c.reactor.power.value = 1.8
+    assert ex.model.scenario.reactor_power_GW == 1.8
+    assert ex.model.result.events_total == pytest.approx(n0 / 2, rel=1e-9)
+    c.reactor.days.value = 2 * ex.model.scenario.live_days
+    assert ex.model.result.events_total == pytest.approx(n0, rel=2e-3)
+    c.reactor.spectrum.value = "huber-mueller-no-extension"
+    assert ex.model.scenario.reactor_spectrum == "huber-mueller-no-extension"
+    assert "flux" in c.reactor.summary.value or "ν̄" in c.reactor.summary.value
+    assert c.errors() == {}
+
+
+def test_fission_fractions_keep_summing_to_one():
+    ex = _reactor_ex()
+    c = ex.controls.reactor
+    c.fractions[0].value = 0.9
+    fractions = ex.model.scenario.fission_fractions
+    assert fractions[0] == 0.9 and sum(fractions) == pytest.approx(1.0, abs=1e-9)
+    assert [f.value for f in c.fractions] == pytest.approx(fractions)
+    c.fractions[2].value = 1.0
+    assert ex.model.scenario.fission_fractions == pytest.approx((0.0, 0.0, 1.0, 0.0))
+    c.fractions[2].value = 0.0  # the others were all zero: shared equally
+    assert ex.model.scenario.fission_fractions == pytest.approx(
+        (1 / 3, 1 / 3, 0.0, 1 / 3), abs=1e-3
+    )
+    assert sum(ex.model.scenario.fission_fractions) == pytest.approx(1.0, abs=1e-9)
+    assert ex.controls.errors() == {}
+
+
+def test_reactor_flux_figure_shows_each_isotope_on_a_log_axis():
+    from bokeh.models import LogScale
+
+    from cevns_widgets.physics.sources import reactor
+
+    ex = _reactor_ex()
+    fig = ex.reactor_flux
+    assert isinstance(fig.figure.y_scale, LogScale)
+    data = fig.data("reactor_flux")
+    assert set(data) == {"E", "total", "U235", "U238", "Pu239", "Pu241"}
+    s = ex.model.scenario
+    # the total integrates to the source's fluence over the live time
+    fluence = reactor.fluence_per_cm2(
+        s.reactor_power_GW, s.live_days, s.distance_m, s.fission_fractions
+    )
+    assert np.trapezoid(data["total"], data["E"]) == pytest.approx(fluence, rel=0.03)
+    assert data["U235"][100] > data["Pu241"][100] > 0
+    assert "Arrival" not in " ".join(ex.tabs.titles)
+
+
+def test_lindhard_k_slider_and_the_quenching_band():
+    from cevns_widgets.widgets.band import BAND_K, quenching_band
+
+    ex = _reactor_ex()
+    c = ex.controls
+    s = ex.model.scenario
+    assert c.quenching.k_row.layout.display == "" and c.quenching.k.value == pytest.approx(0.162)
+    band = quenching_band(s)
+    lo, hi = (evaluate(s.replace(lindhard_k=k)).events_total for k in BAND_K)
+    assert band.events == pytest.approx((lo, hi))
+    assert lo < ex.model.result.events_total < hi
+    # the readout quotes the range; the figures draw it
+    assert "for Lindhard k 0.12–0.25" in ex.readout.band_text
+    assert ex.observed.band.visible and ex.recoil.band_box.visible
+    d = ex.observed.data("observed_spectrum_band")
+    assert len(d["x"]) > 10 and np.all(d["upper"] >= d["lower"])
+    t_lo, t_hi = ex.recoil.band_box.left, ex.recoil.band_box.right
+    assert t_lo < ex.recoil.threshold_box.right < t_hi
+    # dragging k moves the count inside the band, and reuses the cached band
+    c.quenching.k.value = 0.2
+    assert ex.model.scenario.lindhard_k == 0.2
+    assert lo < ex.model.result.events_total < hi
+    assert quenching_band(ex.model.scenario) is band
+    # the standard k button
+    c.quenching.k_default.click()
+    assert ex.model.scenario.lindhard_k is None
+    assert "standard k" in c.quenching.message.value
+    # no band at the SNS
+    ex.controls.preset.dropdown.value = "coherent-csi-2017"
+    assert not ex.observed.band.visible and not ex.recoil.band_box.visible
+    assert len(ex.observed.data("observed_spectrum_band")["x"]) == 0
+    assert ex.readout.band_text == ""
+
+
+def test_reactor_bad_input_is_inline_and_keeps_the_last_plot():
+    ex = _reactor_ex()
+    before = _snapshot(ex)
+    c = ex.controls
+    c.target.text.value = "Qq"
+    assert c.target.error and _same(before, _snapshot(ex))
+    assert ex.model.scenario.source == "reactor"
+
+
+def test_reactor_threshold_in_evee_steps_and_units():
+    ex = _reactor_ex()
+    c = ex.controls
+    assert c.threshold.unit.options == ("keVnr", "keVee")
+    c.threshold.slider.value = 0.2
+    assert ex.model.scenario.threshold == 0.2
+    n = ex.model.result.events_total
+    c.threshold.unit.value = "keVnr"
+    assert ex.model.scenario.threshold_unit == "keVnr"
+    assert c.threshold.slider.step == 0.01
+    assert ex.model.result.events_total == pytest.approx(n, rel=0.1)
+    assert ex.recoil.threshold_box.right == pytest.approx(ex.model.scenario.threshold)
+
+
+def test_reactor_csv_and_snippet():
+    ex = _reactor_ex()
+    ex.controls.threshold.slider.value = 0.2
+    text = spectrum_csv(ex.model.result, "observed")
+    header = next(line for line in text.splitlines() if not line.startswith("#"))
+    assert header == "x_keVee,reactor_nuebar,total"
+    assert _run_snippet(python_snippet(ex.model.scenario, ex.model.preset)) == pytest.approx(
+        ex.model.result.events_total, rel=1e-12
+    )
+
+
+def test_hidden_controls_of_the_other_source_never_change_the_scenario():
+    """A browser echo on a hidden control (the SNS exposure at a reactor, the reactor's
+    sliders at the SNS) must leave the scenario, and so the preset status, alone."""
+    ex = _reactor_ex()
+    s = ex.model.scenario
+    ex.controls.exposure.slider.value = 3.0
+    ex.controls.exposure.power.value = 2.0
+    ex.controls.time_window.slider.value = (1.0, 5.0)
+    assert ex.model.scenario == s and not ex.model.result.provenance.custom
+    ex.controls.preset.dropdown.value = "coherent-csi-2017"
+    s = ex.model.scenario
+    ex.controls.reactor.power.value = 1.0
+    ex.controls.reactor.days.value = 10.0
+    ex.controls.reactor.fractions[0].value = 0.9
+    assert ex.model.scenario == s and not ex.model.result.provenance.custom
+
+
+def test_reactor_lesson_threshold_in_evee_and_k():
+    from cevns_widgets.widgets.lessons import ReactorLesson
+    from cevns_widgets.widgets.lessons.reactor import max_recoil_keVnr
+    from cevns_widgets.widgets.readout import format_events
+
+    lesson = ReactorLesson()
+    s = get_preset("conus-plus-2025").scenario
+    assert lesson.threshold.slider.value == pytest.approx(1000 * s.threshold)
+    lesson.threshold.slider.value = 200.0
+    assert lesson.model.scenario.threshold == 0.2
+    n = evaluate(s.replace(threshold=0.2)).events_total
+    assert lesson.events == pytest.approx(n)
+    assert f">{format_events(n)}<" in lesson.readout.value
+    lesson.k.slider.value = 0.25
+    assert lesson.model.scenario.lindhard_k == 0.25
+    assert lesson.events > n
+    assert lesson.observed.log_y and lesson.recoil.log_y
+    lesson._reset.click()
+    assert lesson.model.scenario == s
+    with pytest.raises(ValueError, match="reactor preset"):
+        ReactorLesson("coherent-csi-2017")
+    # the prediction: T_max = 2E^2/(M + 2E) for germanium at 4 MeV, about half a keVnr
+    assert max_recoil_keVnr("Ge", 4.0) == pytest.approx(0.47, abs=0.01)
+
+
+def test_reactor_notebook_numbers_are_generated():
+    from cevns_widgets.widgets.lessons import reactor as lesson
+    from cevns_widgets.widgets.readout import format_events
+
+    c = lesson.source_comparison()
+    assert 1e5 < c["flux_ratio"] < 1e7
+    assert c["reactor"]["mean_energy_MeV"] < 3 < 20 < c["sns"]["mean_energy_MeV"]
+    table = lesson.experiments_table().value
+    for name in lesson.reactor_presets():
+        assert get_preset(name).short_title in table
+    ours = format_events(evaluate(get_preset("conus-plus-2025").scenario).events_total)
+    assert f"<b>{ours}</b>" in table
+    assert "not in the package yet" not in lesson.quenching_question().value  # said in prose
+    assert "<details>" in lesson.prediction_answer().value
+    assert "<details>" in lesson.exercise_numbers().value

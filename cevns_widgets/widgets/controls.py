@@ -29,12 +29,18 @@ from ..physics.response import (
     check_quenching_applies,
     quenching_targets,
 )
-from ..physics.sources import sns
+from ..physics.sources import reactor, sns
 from ..presets import PRESETS, get_preset
 from ..scenario import Scenario
 from . import messages, units
 from .messages import safe
-from .model import EXPLORER_SOURCES, ScenarioModel, error_message
+from .model import (
+    EXPLORER_SOURCES,
+    SOURCE_LABELS,
+    SOURCE_PRESETS,
+    ScenarioModel,
+    error_message,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,8 @@ __all__ = [
     "MassControl",
     "PresetControl",
     "QuenchingControl",
+    "ReactorControl",
+    "SourceControl",
     "TargetControl",
     "ThresholdControl",
     "TimeWindowControl",
@@ -289,6 +297,49 @@ class PresetControl(Control):
         self._run_sync(change["new"])
 
 
+#: What the source buttons say (their tooltips give the long labels).
+SOURCE_SHORT_LABELS = {"sns": "SNS", "reactor": "Reactor"}
+
+
+class SourceControl(Control):
+    """The neutrino source: the SNS or a nuclear reactor.
+
+    Switching opens that source's main preset (COHERENT CsI[Na] 2017 or CONUS+ 2025): a
+    detector built for one source (a 6 PE CsI threshold) sees nothing at the other. Picking
+    a preset of the other source in the preset menu switches too.
+    """
+
+    name = "source"
+    fields = ("source",)
+
+    def _build(self):
+        self.toggle = W.ToggleButtons(
+            options=[(SOURCE_SHORT_LABELS.get(k, k), k) for k in EXPLORER_SOURCES],
+            tooltips=[SOURCE_LABELS[k] for k in EXPLORER_SOURCES],
+            style={"button_width": "96px"},
+            layout=W.Layout(width="205px"),
+        )
+        self.toggle.add_class("cevns-source")
+        self.toggle.observe(self._on_pick, names="value")
+        return [W.HBox([row_label("Neutrino source", "the SNS or a reactor"), self.toggle])]
+
+    @safe
+    def _on_pick(self, change):
+        new = change["new"]
+        if self._syncing or new is None or new == self.model.scenario.source:
+            return
+        name = SOURCE_PRESETS[new]
+        if self.model.load_preset(name):
+            self.show_info(f"opened {get_preset(name).short_title}; change any input from there")
+        else:
+            self.show_error(self.model.error)
+            self._run_sync(self.model.scenario)
+
+    def sync(self, scenario):
+        if self.toggle.value != scenario.source:
+            self.toggle.value = scenario.source
+
+
 # --------------------------------------------------------------------------- target
 
 _OTHER = "other"
@@ -445,10 +496,32 @@ class ThresholdControl(Control):
         s = self.model.scenario
         new_unit = change["new"]
         value = units.convert(s.threshold, s.threshold_unit, new_unit, s)
-        step = units.UNIT_STEPS[new_unit]
+        step = units.unit_step(s, new_unit)
         value = round(round(value / step) * step, 4)
         if not self._apply(threshold=value, threshold_unit=new_unit):
             self._run_sync(self.model.scenario)
+
+    def _run_sync(self, scenario):
+        # The browser snaps a new value to the step it holds when the value arrives, and
+        # sends the snapped value back (0.17 keVee on a 0.5 PE grid comes back as 0). So a
+        # finer step goes out alone before the value; a coarser one after it (in sync).
+        try:
+            step = units.unit_step(scenario, scenario.threshold_unit)
+        except Exception:  # noqa: BLE001 -- sync reports it
+            step = None
+        if step is not None and step < self.slider.step:
+            self._syncing = True
+            try:
+                self.slider.step = step
+            finally:
+                self._syncing = False
+        super()._run_sync(scenario)
+        if step is not None and step != self.slider.step:
+            self._syncing = True
+            try:
+                self.slider.step = step
+            finally:
+                self._syncing = False
 
     def sync(self, scenario):
         unit = scenario.threshold_unit
@@ -460,10 +533,11 @@ class ThresholdControl(Control):
         if self.unit.value != unit:
             self.unit.value = unit
         top = units.nice_ceiling(max(units.unit_max(scenario, unit), scenario.threshold))
-        step = units.UNIT_STEPS[unit]
-        self.slider.readout_format = ".1f" if step >= 0.1 else ".2f"
+        step = units.unit_step(scenario, unit)
+        self.slider.readout_format = ".1f" if step >= 0.1 else ".2f" if step >= 0.01 else ".3f"
         self.slider.description = f"Threshold [{unit}]"
-        _set_slider(self.slider, scenario.threshold, 0.0, top, step)
+        # the value on the finer of the old and new grids; _run_sync sets a coarser step after
+        _set_slider(self.slider, scenario.threshold, 0.0, top, min(step, self.slider.step))
 
 
 # --------------------------------------------------------------------------- geometry
@@ -651,6 +725,8 @@ class ExposureControl(Control):
 
     @safe
     def _on_value(self, change):
+        if self.model.scenario.source != "sns":
+            return  # hidden at a reactor: a browser echo must not touch the POT
         if self._syncing or is_echo(
             self.slider, change["new"], self.model.scenario.pot / self._pot_per_unit()
         ):
@@ -662,6 +738,8 @@ class ExposureControl(Control):
 
     @safe
     def _on_power(self, change):
+        if self.model.scenario.source != "sns":
+            return
         if self._syncing or (
             change["owner"] is self.power and is_echo(self.power, change["new"], change["old"])
         ):
@@ -689,6 +767,202 @@ class ExposureControl(Control):
             f'<div style="color:{messages.INFO_COLOR};line-height:1.25;font-size:12px">'
             f"= {pot:.3g} POT"
             f" · {gwh:.3g} GWh · {days:.3g} days at {float(self.power.value):g} MW</div>"
+        )
+
+
+# --------------------------------------------------------------------------- reactor
+
+_ISOTOPE_LABELS = {"235U": "²³⁵U", "238U": "²³⁸U", "239Pu": "²³⁹Pu", "241Pu": "²⁴¹Pu"}
+
+
+def rebalanced_fractions(fractions, index: int, value: float, digits: int = 3) -> tuple:
+    """Set fission fraction ``index`` to ``value`` and scale the others so the four still sum
+    to 1 (shared equally if the others are all zero); rounded to ``digits`` decimals, the
+    largest other fraction absorbing the rounding.
+
+    >>> rebalanced_fractions((0.56, 0.08, 0.30, 0.06), 0, 0.8)
+    (0.8, 0.036, 0.137, 0.027)
+    """
+    value = round(min(max(float(value), 0.0), 1.0), digits)
+    others = [i for i in range(len(fractions)) if i != index]
+    rest = sum(fractions[i] for i in others)
+    out = list(fractions)
+    out[index] = value
+    for i in others:
+        share = fractions[i] / rest if rest > 0 else 1.0 / len(others)
+        out[i] = round((1.0 - value) * share, digits)
+    biggest = max(others, key=lambda i: out[i])
+    out[biggest] = round(1.0 - value - sum(out[i] for i in others if i != biggest), digits)
+    if out[biggest] < 0:  # rounding can push a tiny remainder below zero
+        out[biggest] = 0.0
+        out[index] = round(1.0 - sum(out[i] for i in others), digits)
+    return tuple(float(x) for x in out)
+
+
+class ReactorControl(Control):
+    """A reactor's exposure and spectrum: thermal power (GW), live days, the fission
+    fractions of 235U, 238U, 239Pu and 241Pu (moving one rescales the others, so they always
+    sum to 1), the spectrum model and the energy per fission. The line below gives the
+    antineutrino flux they make at the detector."""
+
+    name = "reactor"
+    fields = (
+        "reactor_power_GW",
+        "live_days",
+        "fission_fractions",
+        "reactor_spectrum",
+        "energy_per_fission",
+        "distance_m",
+    )
+
+    def _build(self):
+        self.power = W.FloatSlider(
+            value=3.6,
+            min=0.1,
+            max=5.0,
+            step=0.01,
+            description="Reactor power [GW]",
+            tooltip="Thermal power of the core (CONUS+ at Leibstadt: 3.6 GW)",
+            continuous_update=True,
+            readout_format=".2f",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.power.add_class("cevns-reactor-power")
+        self.days = W.FloatLogSlider(
+            value=100.0,
+            base=10,
+            min=0.0,
+            max=3.6,
+            step=0.001,
+            description="Live time [days]",
+            tooltip="Days of reactor-on data taking",
+            continuous_update=True,
+            readout_format=".3g",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.days.add_class("cevns-live-days")
+        self.fractions = []
+        for iso in reactor.ISOTOPES:
+            fs = W.FloatSlider(
+                value=0.25,
+                min=0.0,
+                max=1.0,
+                step=0.01,
+                description=_ISOTOPE_LABELS[iso],
+                tooltip=f"Fraction of fissions that are {iso} (the others rescale to sum 1)",
+                continuous_update=False,
+                readout_format=".2f",
+                style={"description_width": "44px"},
+                layout=W.Layout(width="168px"),
+            )
+            fs.add_class(f"cevns-fraction-{iso}")
+            fs.observe(self._on_fraction, names="value")
+            self.fractions.append(fs)
+        self.spectrum = W.Dropdown(
+            options=[
+                (reactor.REACTOR_SPECTRUM_LABELS[m], m) for m in reactor.REACTOR_SPECTRUM_MODELS
+            ],
+            description="Spectrum",
+            tooltip="Antineutrino spectrum model per fission",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.energy = W.Dropdown(
+            options=[
+                (reactor.ENERGY_PER_FISSION_LABELS[m], m) for m in reactor.ENERGY_PER_FISSION_MODELS
+            ],
+            description="Energy/fission",
+            tooltip="Thermal energy released per fission of each isotope",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.summary = W.HTML(layout=W.Layout(margin="0 0 2px 6px", height="auto"))
+        self.power.observe(self._on_power, names="value")
+        self.days.observe(self._on_days, names="value")
+        self.spectrum.observe(self._on_choice("reactor_spectrum"), names="value")
+        self.energy.observe(self._on_choice("energy_per_fission"), names="value")
+        label = row_label("Fission fractions", "235U, 238U, 239Pu, 241Pu; they sum to 1")
+        grid = W.VBox(
+            [W.HBox(self.fractions[:2]), W.HBox(self.fractions[2:])],
+            layout=W.Layout(margin="0 0 0 4px"),
+        )
+        return [
+            self.power,
+            self.days,
+            label,
+            grid,
+            self.spectrum,
+            self.energy,
+            self.summary,
+        ]
+
+    def _hidden(self) -> bool:
+        """Shown only at a reactor: an echo from the browser must not change an SNS scenario."""
+        return self._syncing or self.model.scenario.source != "reactor"
+
+    @safe
+    def _on_power(self, change):
+        s = self.model.scenario
+        if not self._hidden() and not is_echo(self.power, change["new"], s.reactor_power_GW):
+            self._apply(reactor_power_GW=round(float(change["new"]), 3))
+            self._update_summary(self.model.scenario)
+
+    @safe
+    def _on_days(self, change):
+        s = self.model.scenario
+        if not self._hidden() and not is_echo(self.days, change["new"], s.live_days):
+            self._apply(live_days=units.round_sig(float(change["new"]), 3))
+            self._update_summary(self.model.scenario)
+
+    def _on_choice(self, field: str):
+        @safe
+        def handler(self, change):
+            if not self._hidden() and change["new"] is not None:
+                self._apply(**{field: change["new"]})
+
+        return lambda change: handler(self, change)
+
+    @safe
+    def _on_fraction(self, change):
+        if self._hidden():
+            return
+        index = self.fractions.index(change["owner"])
+        current = self.model.scenario.fission_fractions
+        if is_echo(change["owner"], change["new"], current[index]):
+            return
+        new = rebalanced_fractions(current, index, float(change["new"]))
+        if self._apply(fission_fractions=new):
+            self._run_sync(self.model.scenario)
+
+    def sync(self, scenario):
+        _set_slider(self.power, scenario.reactor_power_GW, hi=max(5.0, scenario.reactor_power_GW))
+        note = _set_log_slider(self.days, scenario.live_days)
+        for slider, value in zip(self.fractions, scenario.fission_fractions, strict=True):
+            if abs(slider.value - value) > 1e-12:
+                slider.value = float(value)
+        self.spectrum.value = scenario.reactor_spectrum
+        self.energy.value = scenario.energy_per_fission
+        if not self.error:
+            self.show_info(note)
+        self._update_summary(scenario)
+
+    def _update_summary(self, scenario: Scenario) -> None:
+        if scenario.source != "reactor":
+            self.summary.value = ""
+            return
+        rate = reactor.antineutrinos_per_second(
+            scenario.reactor_power_GW,
+            scenario.fission_fractions,
+            scenario.reactor_spectrum,
+            scenario.energy_per_fission,
+        )
+        flux = rate / (4.0 * np.pi * (100.0 * scenario.distance_m) ** 2)
+        self.summary.value = (
+            f'<div class="cevns-reactor-flux" style="color:{messages.INFO_COLOR};'
+            f'line-height:1.25;font-size:12px">= {rate:.3g} ν̄/s from the core · '
+            f"{flux:.3g} ν̄/(cm² s) at {scenario.distance_m:.3g} m</div>"
         )
 
 
@@ -792,7 +1066,7 @@ class QuenchingControl(Control):
     """
 
     name = "quenching"
-    fields = ("quenching", "quenching_factor")
+    fields = ("quenching", "quenching_factor", "lindhard_k", "target")
 
     def _build(self):
         self.dropdown = W.Dropdown(
@@ -815,9 +1089,48 @@ class QuenchingControl(Control):
             layout=_layout(),
         )
         self.factor.add_class("cevns-quenching-factor")
+        self.k = W.FloatSlider(
+            value=0.157,
+            min=0.05,
+            max=0.35,
+            step=0.001,
+            description="Lindhard k",
+            tooltip="Lindhard's k for the lindhard model (germanium: 0.157 standard, CONUS+ "
+            "measured 0.162; sub-keV data spread from about 0.12 to 0.25)",
+            continuous_update=True,
+            readout_format=".3f",
+            style=_style(),
+            layout=_layout("298px"),
+        )
+        self.k.add_class("cevns-lindhard-k")
+        self.k_default = W.Button(
+            icon="undo",
+            tooltip="The standard k = 0.133 Z^(2/3) A^(-1/2) of the heaviest element",
+            layout=W.Layout(width="38px"),
+        )
+        self.k_default.add_class("cevns-lindhard-k-default")
         self.dropdown.observe(self._on_model, names="value")
         self.factor.observe(self._on_factor, names="value")
-        return [self.dropdown, self.factor]
+        self.k.observe(self._on_k, names="value")
+        self.k_default.on_click(self._on_k_default)
+        self.k_row = W.HBox([self.k, self.k_default])
+        return [self.dropdown, self.factor, self.k_row]
+
+    def _standard_k(self, scenario) -> float:
+        return units.standard_lindhard_k(scenario.target)
+
+    @safe
+    def _on_k(self, change):
+        s = self.model.scenario
+        shown = s.lindhard_k if s.lindhard_k is not None else self._standard_k(s)
+        if self._syncing or is_echo(self.k, change["new"], shown):
+            return
+        self._apply(lindhard_k=round(float(change["new"]), 3))
+
+    @safe
+    def _on_k_default(self, _button):
+        self._apply(lindhard_k=None)
+        self._run_sync(self.model.scenario)
 
     @safe
     def _on_model(self, change):
@@ -869,6 +1182,21 @@ class QuenchingControl(Control):
         self.dropdown.value = scenario.quenching
         _set_slider(self.factor, scenario.quenching_factor)
         self.factor.disabled = scenario.quenching != "constant"
+        lindhard = scenario.quenching == "lindhard"
+        self.factor.layout.display = "none" if lindhard else ""
+        self.k_row.layout.display = "" if lindhard else "none"
+        k = scenario.lindhard_k
+        _set_slider(self.k, k if k is not None else self._standard_k(scenario))
+        self.k_default.disabled = k is None
+        if lindhard and not self.error:
+            std = self._standard_k(scenario)
+            self.show_info(
+                f"standard k = {std:.3f} (0.133 Z^(2/3) A^(-1/2))"
+                if k is None
+                else f"k = {k:g}; standard {std:.3f} (↺)"
+            )
+        elif not self.error and "k = " in self.message.value:
+            self.show_info("")
 
 
 class TimeWindowControl(Control):
@@ -897,7 +1225,7 @@ class TimeWindowControl(Control):
 
     @safe
     def _on_value(self, change):
-        if self._syncing:
+        if self._syncing or self.model.scenario.source != "sns":
             return
         lo, hi = (round(float(v), 2) for v in change["new"])
         if hi <= lo:
@@ -934,25 +1262,49 @@ class ControlPanel:
     def __init__(self, model: ScenarioModel):
         self.model = model
         self.preset = PresetControl(model)
+        self.source = SourceControl(model)
         self.target = TargetControl(model)
         self.threshold = ThresholdControl(model)
         self.distance = DistanceControl(model)
         self.mass = MassControl(model)
         self.exposure = ExposureControl(model)
+        self.reactor = ReactorControl(model)
         self.form_factor = FormFactorControl(model)
         self.quenching = QuenchingControl(model)
         self.time_window = TimeWindowControl(model)
         self.widget = W.VBox([c.widget for c in self.stacked()], layout=W.Layout(width="345px"))
         self.widget.add_class("cevns-controls")
+        self._follow_source({"new": model.scenario})
+        model.observe(self._follow_source, names="scenario")
+
+    #: Controls shown only for one source (the others are hidden, not removed).
+    SOURCE_ONLY = {"exposure": "sns", "time_window": "sns", "reactor": "reactor"}
+
+    def _follow_source(self, change) -> None:
+        source = change["new"].source
+        for name, only in self.SOURCE_ONLY.items():
+            layout = getattr(self, name).widget.layout
+            display = "" if source == only else "none"
+            if layout.display != display:
+                layout.display = display
+        tip = (
+            "From the reactor core to the detector; flux falls as 1/L^2"
+            if source == "reactor"
+            else DistanceControl.tooltip
+        )
+        if self.distance.slider.tooltip != tip:
+            self.distance.slider.tooltip = tip
 
     def stacked(self) -> list[Control]:
         return [
             self.preset,
+            self.source,
             self.target,
             self.threshold,
             self.distance,
             self.mass,
             self.exposure,
+            self.reactor,
             self.form_factor,
             self.quenching,
         ]

@@ -16,6 +16,7 @@ from .figures import (
     NSquaredFigure,
     ObservedSpectrumFigure,
     QuenchingFigure,
+    ReactorFluxFigure,
     RecoilSpectrumFigure,
     ThresholdScanFigure,
 )
@@ -38,6 +39,8 @@ STYLE = """
 
 TAB_TITLES = ("Arrival time", "N² law", "Observed", "Flux & F²(q)", "Quenching", "Share")
 SHARE_TAB = TAB_TITLES.index("Share")
+#: The tabs of a continuous source (a reactor): no arrival time, no time window.
+REACTOR_TAB_TITLES = TAB_TITLES[1:]
 
 
 class Explorer:
@@ -72,6 +75,7 @@ class Explorer:
         self.nsquared = NSquaredFigure(m, width=725, height=250)
         self.timing = ArrivalTimeFigure(m, width=725, height=225)
         self.flux = FluxFigure(m, width=362, height=250)
+        self.reactor_flux = ReactorFluxFigure(m, width=362, height=250)
         self.form_factor = FormFactorFigure(m, width=362, height=250)
         self.quenching = QuenchingFigure(m, width=580, height=250)
         self.figures = {
@@ -83,6 +87,7 @@ class Explorer:
                 self.nsquared,
                 self.timing,
                 self.flux,
+                self.reactor_flux,
                 self.form_factor,
                 self.quenching,
             )
@@ -100,29 +105,14 @@ class Explorer:
         )
         self.log_toggle.observe(self._on_log, names="value")
         self.log_toggle.add_class("cevns-log-toggle")
-        tabs = W.Tab(
-            children=[
-                W.VBox([self.controls.time_window.widget, self.timing.widget]),
-                self.nsquared.widget,
-                self.observed.widget,
-                W.HBox([self.flux.widget, self.form_factor.widget]),
-                self.quenching.widget,
-                self.export.widget,
-            ],
-            titles=TAB_TITLES,
-            layout=W.Layout(width="742px"),
-        )
-        tabs.observe(self._on_tab, names="selected_index")
+        self._timing_tab = W.VBox([self.controls.time_window.widget, self.timing.widget])
+        self._flux_tab = W.HBox([self.flux.widget, self.form_factor.widget])
+        tabs = W.Tab(layout=W.Layout(width="742px"))
         self.tabs = tabs
-        self._tab_figures = [
-            [self.timing],
-            [self.nsquared],
-            [self.observed],
-            [self.flux, self.form_factor],
-            [self.quenching],
-            [],
-        ]
-        self._on_tab({"new": tabs.selected_index})
+        self._source_tabs = None
+        self._set_tabs(self.model.scenario.source)
+        tabs.observe(self._on_tab, names="selected_index")
+        self.model.observe(lambda ch: self._set_tabs(ch["new"].source), names="scenario")
         top_row = W.HBox([self.recoil.widget, self.threshold_scan.widget])
         figures = W.VBox([top_row, tabs], layout=W.Layout(width="745px"))
         header = W.HBox(
@@ -144,6 +134,41 @@ class Explorer:
             except Exception as exc:  # noqa: BLE001 -- never a traceback in the widget
                 fig.error = f"{type(exc).__name__}: {exc}"
 
+    def _set_tabs(self, source: str) -> None:
+        """The tabs follow the source: a reactor has no arrival-time tab, and its flux tab
+        shows the antineutrino spectrum per isotope instead of the SNS flavours."""
+        if source == self._source_tabs:
+            return
+        reactor = source == "reactor"
+        flux = self.reactor_flux if reactor else self.flux
+        self._flux_tab.children = (flux.widget, self.form_factor.widget)
+        tabs = [
+            ("Arrival time", self._timing_tab, [self.timing]),
+            ("N² law", self.nsquared.widget, [self.nsquared]),
+            ("Observed", self.observed.widget, [self.observed]),
+            ("Flux & F²(q)", self._flux_tab, [flux, self.form_factor]),
+            ("Quenching", self.quenching.widget, [self.quenching]),
+            ("Share", self.export.widget, []),
+        ]
+        if reactor:
+            tabs = tabs[1:]
+        shown = self.tabs.titles[self.tabs.selected_index] if self._source_tabs else None
+        for fig in (self.timing, self.flux, self.reactor_flux):
+            fig.active = False
+        self._tab_figures = [figs for _, _, figs in tabs]
+        self._tab_titles = tuple(title for title, _, _ in tabs)
+        # children first, then titles, in separate messages: sent together, the browser
+        # drew the new tabs without their titles
+        self.tabs.children = [child for _, child, _ in tabs]
+        self.tabs.titles = self._tab_titles
+        index = self._tab_titles.index(shown) if shown in self._tab_titles else 0
+        self.tabs.selected_index = index
+        if self._source_tabs is not None or reactor:
+            # sub-keV reactor spectra fall by decades above threshold: log y by default
+            self.log_toggle.value = reactor
+        self._source_tabs = source
+        self._on_tab({"new": index})
+
     def _on_tab(self, change) -> None:
         """Only the figures in the shown tab follow the model; the others catch up when
         their tab is shown (a slider then updates 3 figures, not 8)."""
@@ -151,7 +176,7 @@ class Explorer:
         for i, figs in enumerate(self._tab_figures):
             for fig in figs:
                 fig.active = i == selected
-        self.export.active = selected == SHARE_TAB
+        self.export.active = self._tab_titles[selected] == "Share"
 
     def activate_all(self, active: bool = True) -> None:
         """Make every figure follow the model (tests, or when showing figures elsewhere)."""

@@ -12,6 +12,7 @@ import logging
 from traitlets import Any, HasTraits, Instance, Unicode
 
 from ..api import Result, evaluate
+from ..physics.sources import SOURCES
 from ..presets import DEFAULT_PRESET, get_preset
 from ..scenario import Scenario, ScenarioError
 
@@ -21,14 +22,20 @@ __all__ = ["ScenarioModel"]
 
 
 #: The sources whose components the explorer's figures and readout know how to draw.
-EXPLORER_SOURCES = ("sns",)
+EXPLORER_SOURCES = ("sns", "reactor")
+#: The preset the explorer opens when the source control switches to a source.
+SOURCE_PRESETS = {"sns": DEFAULT_PRESET, "reactor": "conus-plus-2025"}
+#: Labels of the source choice.
+SOURCE_LABELS = {"sns": "SNS (pion decay at rest)", "reactor": "Nuclear reactor"}
+assert set(EXPLORER_SOURCES) <= set(SOURCES)
 
 
 def _checked_result(scenario: Scenario) -> Result:
     """Evaluate and touch the numbers that can still fail (threshold conversion)."""
     if scenario.source not in EXPLORER_SOURCES:
         raise ScenarioError(
-            f"the explorer draws SNS scenarios; for source {scenario.source!r} use "
+            f"the explorer draws {', '.join(EXPLORER_SOURCES)} scenarios; for source "
+            f"{scenario.source!r} use "
             f"cevns_widgets.expected_events(source={scenario.source!r}, ...) or "
             f"'cevns rate --source {scenario.source}'",
             "source",

@@ -8,11 +8,11 @@ import math
 import ipywidgets as W
 
 from ..api import Result
-from ..physics.sources.sns import FLAVOR_LABELS, FLAVORS
 from ..presets import get_preset
 from ..scenario import ScenarioError
+from .band import quenching_band
 from .model import ScenarioModel
-from .style import FLAVOR_COLORS
+from .style import component_color
 from .units import threshold_keVnr
 
 __all__ = ["Readout", "format_events"]
@@ -58,6 +58,16 @@ def published_text(preset) -> str:
     return ", ".join(parts)
 
 
+_SOURCE_NAMES = {"sns": "SNS", "reactor": "reactor"}
+
+
+def _exposure_text(s) -> str:
+    """The exposure in the source's own terms: POT at the SNS, power and days at a reactor."""
+    if s.source == "reactor":
+        return f"{s.reactor_power_GW:.3g} GW · {s.live_days:.4g} live days"
+    return f"{s.pot:.3g} POT"
+
+
 class Readout:
     """Large-type readout of ``model.result``: events +- uncertainty, by flavour, budget, and
     the published numbers when the scenario is exactly a preset's.
@@ -70,6 +80,7 @@ class Readout:
         self.widget = W.HTML(layout=W.Layout(width="100%"))
         self.widget.add_class("cevns-readout")
         self.text = ""
+        self.band_text = ""
         self.model = model
         if model is not None:
             self.update(model.result)
@@ -89,11 +100,24 @@ class Readout:
         total = result.events_total
         unc = result.uncertainty()
         self.text = f"{format_events(total)} ± {format_events(unc['events'], 2)} events"
+        labels = result.source.component_labels
         parts = " · ".join(
-            f'<span style="color:{FLAVOR_COLORS[f]};font-weight:600">{FLAVOR_LABELS[f]}</span> '
-            f"{format_events(result.events_by_flavor[f])}"
-            for f in FLAVORS
+            f'<span style="color:{component_color(f)};font-weight:600">'
+            f"{html.escape(labels[f])}</span> {format_events(result.events_by_flavor[f])}"
+            for f in result.components
         )
+        band = quenching_band(s)
+        if band is not None:
+            lo, hi = band.events_range
+            self.band_text = (
+                f"{format_events(lo)} to {format_events(hi)} events for Lindhard k {band.k_text}"
+            )
+            parts += (
+                f' · <span class="cevns-band" style="color:#D55E00;font-weight:600">'
+                f"{html.escape(self.band_text)}</span>"
+            )
+        else:
+            self.band_text = ""
         budget = ", ".join(
             f"{_BUDGET_NAMES.get(k, k)} {100 * v:.0f}%" for k, v in unc["components"].items()
         )
@@ -110,12 +134,15 @@ class Readout:
             cuts += f", {window[0]:g}–{window[1]:g} µs"
         setup = (
             f"{html.escape(s.target)} · {s.mass_kg:.3g} kg · {s.distance_m:.3g} m · "
-            f"{s.pot:.3g} POT · {cuts}"
+            f"{_exposure_text(s)} · {cuts}"
         )
         if prov.custom:
             # The same words as the CLI and JSON status line.
             status = "Custom scenario" + html.escape(prov.status.removeprefix("custom"))
-            explained = "SNS flux normalisation only; detector systematics not included"
+            explained = (
+                f"{html.escape(_SOURCE_NAMES.get(s.source, s.source))} flux normalisation "
+                "only; detector systematics not included"
+            )
         else:
             p = get_preset(prov.preset)
             status = f"Preset {html.escape(p.short_title)} (v{p.version})"

@@ -8,19 +8,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..physics.sources import SOURCES
 from ..physics.sources.sns import FLAVOR_LABELS, FLAVORS
 
 #: Okabe-Ito colours.
 BLUE, ORANGE, GREEN, VERMILION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
 SKY, PURPLE, YELLOW, BLACK, GREY = "#56B4E9", "#CC79A7", "#F0E442", "#000000", "#6E6E6E"
 
-FLAVOR_COLORS = {"prompt_numu": BLUE, "delayed_nue": ORANGE, "delayed_numubar": GREEN}
-FLAVOR_DASHES = {"prompt_numu": "solid", "delayed_nue": "dashed", "delayed_numubar": "dashdot"}
+FLAVOR_COLORS = {
+    "prompt_numu": BLUE,
+    "delayed_nue": ORANGE,
+    "delayed_numubar": GREEN,
+    "reactor_nuebar": PURPLE,
+}
+FLAVOR_DASHES = {
+    "prompt_numu": "solid",
+    "delayed_nue": "dashed",
+    "delayed_numubar": "dashdot",
+    "reactor_nuebar": "solid",
+}
+#: Every component of every source, in registry order, and its label (Unicode).
+COMPONENTS: tuple[str, ...] = tuple(c for src in SOURCES.values() for c in src.components)
+COMPONENT_LABELS: dict[str, str] = {
+    c: src.component_labels[c] for src in SOURCES.values() for c in src.components
+}
+#: A fallback palette for components of sources added later.
+_SPARE_COLORS = (SKY, VERMILION, YELLOW, GREY)
 TOTAL_COLOR = BLACK
 HIGHLIGHT_COLOR = VERMILION
 SHADE_COLOR = GREY
 
 __all__ = [
+    "COMPONENTS",
+    "COMPONENT_LABELS",
     "FLAVORS",
     "FLAVOR_COLORS",
     "FLAVOR_DASHES",
@@ -91,19 +111,32 @@ def style_legend(fig, location: str = "top_right") -> None:
     legend.margin = 4
 
 
+def component_color(component: str) -> str:
+    """The colour of a source component (an SNS flavour, the reactor's antineutrinos...)."""
+    if component in FLAVOR_COLORS:
+        return FLAVOR_COLORS[component]
+    return _SPARE_COLORS[COMPONENTS.index(component) % len(_SPARE_COLORS)]
+
+
+def component_label(component: str) -> str:
+    return COMPONENT_LABELS.get(component, component)
+
+
 def flavor_line_style(flavor: str) -> dict[str, Any]:
-    """Width, colour, dash and legend label of one flavour's curve, the same in every figure."""
+    """Width, colour, dash and legend label of one component's curve (an SNS flavour or
+    another source's component), the same in every figure."""
     return {
         "line_width": 2.5,
-        "color": FLAVOR_COLORS[flavor],
-        "line_dash": FLAVOR_DASHES[flavor],
-        "legend_label": FLAVOR_LABELS[flavor],
+        "color": component_color(flavor),
+        "line_dash": FLAVOR_DASHES.get(flavor, "solid"),
+        "legend_label": component_label(flavor),
     }
 
 
-def flavor_tooltips(number_format: str, unit: str) -> list[tuple[str, str]]:
-    """Hover rows, one per flavour: its column shown in ``number_format`` with ``unit``."""
-    return [(FLAVOR_LABELS[f], f"@{f}{{{number_format}}} {unit}") for f in FLAVORS]
+def flavor_tooltips(number_format: str, unit: str, components=FLAVORS) -> list[tuple[str, str]]:
+    """Hover rows, one per component (default: the SNS flavours): its column shown in
+    ``number_format`` with ``unit``."""
+    return [(component_label(f), f"@{f}{{{number_format}}} {unit}") for f in components]
 
 
 def add_current_star(fig, x: str, y: str, source, *, size: int, legend_label: str):

@@ -12,6 +12,7 @@ import json
 import statistics
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from . import helpers as h
@@ -272,3 +273,76 @@ def test_explorer_voila(voila_server, browser_page, tmp_path):
     assert summary["median_ms"] < float(
         pytest.importorskip("os").environ.get("CEVNS_MAX_DRAG_LATENCY_MS", "1000")
     )
+
+
+def test_explorer_reactor_preset_voila(voila_server, browser_page, tmp_path):
+    """Choosing the CONUS+ preset in the menu switches the explorer to the reactor: its
+    controls appear, the beam exposure and the arrival-time tab go, and the figures draw the
+    one antineutrino component the kernel computed."""
+    from cevns_widgets import evaluate, get_preset
+
+    nb = h.write_notebook(tmp_path / "explorer_reactor.ipynb", EXPLORER_CELLS)
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(voila_server(nb), wait_until="domcontentloaded", timeout=90_000)
+    page.wait_for_selector(".cevns-readout", timeout=90_000)
+    assert h.wait_for_bokeh_canvases(page, 3, timeout=60_000) >= 3
+    assert not page.locator(".cevns-reactor-power").first.is_visible()
+
+    page.locator(".cevns-control-preset select").first.select_option(label="CONUS+ 2025")
+    page.wait_for_selector(".cevns-reactor-power .noUi-handle", state="visible", timeout=30_000)
+    for css in (".cevns-fraction-235U", ".cevns-fraction-241Pu", ".cevns-lindhard-k"):
+        assert page.locator(css).first.is_visible(), css
+    assert not page.locator(".cevns-exposure").first.is_visible()
+    assert not page.locator(".cevns-time-window").first.is_visible()
+    h.wait_until(
+        lambda: (
+            (tabs := " | ".join(page.locator(".lm-TabBar-tab").all_text_contents()))
+            and "Arrival time" not in tabs
+            and "Flux" in tabs
+        ),
+        timeout=15,
+        what="the reactor's tabs (no arrival time)",
+    )
+    assert page.locator(".cevns-source .mod-active, .cevns-source .active").first.inner_text() in (
+        "Reactor",
+    )
+
+    r = evaluate(get_preset("conus-plus-2025").scenario)
+    seen = []
+
+    def at_preset():
+        seen.append(_probe(page)["events"])
+        return seen[-1] == pytest.approx(r.events_total)
+
+    h.wait_until(at_preset, timeout=20, interval=0.2, what="the CONUS+ count in the kernel")
+    probe = _settled(page, None)
+    assert len(set(seen)) <= 2, f"intermediate counts after choosing the preset: {seen}"
+    # the scenario is still exactly the preset: no hidden SNS control echoed into it
+    assert "Preset CONUS+ 2025" in page.locator(".cevns-status").first.inner_text()
+    assert probe["events"] == pytest.approx(r.events_total), probe
+    assert probe["errors"] == {}
+    readout = page.locator(".cevns-readout").first.inner_text()
+    assert "reactor ν̄e" in readout and "POT" not in readout and "prompt" not in readout.lower()
+    _, by = r.recoil_spectrum()
+    expected = np.asarray(by["reactor_nuebar"])
+
+    def drawn_reactor_line() -> bool:
+        cols = h.read_bokeh_columns(page, "recoil_spectrum", "y", drawn=True) or []
+        return any(
+            c is not None and len(c) == expected.size and np.allclose(c, expected, rtol=1e-6)
+            for c in cols
+        )
+
+    h.wait_until(drawn_reactor_line, timeout=20, interval=0.15, what="the reactor line drawn")
+    page.locator(".cevns-explorer").first.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.mouse.move(2, 2)
+    page.wait_for_timeout(400)
+    h.save_screenshot(page, "explorer-reactor-voila", full_page=False, show_bokeh=False)
+    page.locator(".lm-TabBar-tab", has_text="Flux").first.click()
+    page.wait_for_function(
+        _DRAWN_EQUALS_DATA_JS, arg=["reactor_flux"], polling="raf", timeout=15_000
+    )
+    page.wait_for_timeout(300)
+    h.save_screenshot(page, "explorer-reactor-voila-flux", full_page=False, show_bokeh=False)
+    page.console_errors.assert_clean()

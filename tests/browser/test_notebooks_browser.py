@@ -234,3 +234,117 @@ def test_discovery_voila(voila_server, browser_page):
 
     screenshot(page, "nb04-voila", "cevns-lesson-discovery")
     page.console_errors.assert_clean()
+
+
+# --------------------------------------------------------------------------- notebook 7
+
+REACTOR = "07_reactor_cevns.ipynb"
+
+
+def _reactor_flow(page, shot: str) -> None:
+    """Notebook 7: the reactor lesson on CONUS+ 2025; drag the threshold (eVee) and k."""
+    from cevns_widgets import evaluate, get_preset
+    from cevns_widgets.widgets.band import quenching_band
+    from cevns_widgets.widgets.readout import format_events
+
+    conus = get_preset("conus-plus-2025").scenario
+    # JupyterLab lays out only the cells in view: bring the lesson there first
+    page.locator(".cevns-lesson-reactor").first.scroll_into_view_if_needed()
+    assert h.wait_for_bokeh_canvases(page, 2, timeout=60_000) >= 2
+    shown = page.locator(".cevns-reactor-events").first
+    band_text = page.locator(".cevns-reactor-band").first
+
+    def kernel(s):
+        r = evaluate(s)
+        return r, format_events(r.events_total)
+
+    failed = []
+
+    def matches(s) -> bool:
+        """Readout, band and drawn spectra are the kernel's for scenario ``s``."""
+        r, text = kernel(s)
+        lo, hi = quenching_band(s).events_range
+        _, by = r.observed_spectrum()
+        checks = {
+            "readout": lambda: shown.inner_text().strip() == text,
+            "band": lambda: f"{format_events(lo)} to {format_events(hi)}" in band_text.inner_text(),
+            "held": lambda: bokeh_equals(
+                page, "observed_spectrum", "reactor_nuebar", by["reactor_nuebar"]
+            ),
+            "drawn": lambda: bokeh_equals(
+                page, "observed_spectrum", "y", by["reactor_nuebar"], drawn=True, rel=1e-5
+            ),
+        }
+        for name, check in checks.items():
+            if not check():
+                failed[:] = [name, repr(text), repr(shown.text_content())]
+                return False
+        return True
+
+    def settle(s, what: str) -> None:
+        try:
+            wait_for(lambda: matches(s), what=what)
+        except TimeoutError as exc:
+            raise AssertionError(f"{what}: the {failed} check never passed") from exc
+
+    settle(conus, "the first draw of the kernel's CONUS+ numbers")
+    # The figures draw the source's one component: no SNS flavour column reaches BokehJS.
+    cols = page.evaluate(
+        h.with_live_renderers(
+            "return __cevnsLiveRenderers('observed_spectrum')"
+            ".map(v => Object.keys(v.model.data_source.data).sort().join(','));"
+        ),
+        [],
+    )
+    assert cols and all(c == "reactor_nuebar,total,x" for c in cols), cols
+
+    # Drag the threshold up: the count falls, and equals the kernel's for the new value.
+    before = wait_settled(page, "cevns-threshold-evee")[0]
+    assert before == pytest.approx(1000 * conus.threshold)
+    for _ in range(3):
+        drag(page, "cevns-threshold-evee", 30)
+        value = wait_settled(page, "cevns-threshold-evee")[0]
+        if value > before:
+            break
+    assert value > before and value % 5 == 0  # 5 eVee steps
+    moved = conus.replace(threshold=round(value / 1000, 6))
+    settle(moved, f"the count at {value} eVee")
+    assert evaluate(moved).events_total < evaluate(conus).events_total
+
+    # Drag k up: more ionisation per recoil, more events over the same threshold.
+    k0 = wait_settled(page, "cevns-lindhard-k")[0]
+    for _ in range(3):
+        drag(page, "cevns-lindhard-k", 40)
+        k = wait_settled(page, "cevns-lindhard-k")[0]
+        if k > k0:
+            break
+    assert k > k0
+    quenched = moved.replace(lindhard_k=round(k, 6))
+    settle(quenched, f"the count at k = {k}")
+    assert evaluate(quenched).events_total > evaluate(moved).events_total
+
+    screenshot(page, shot, "cevns-lesson-reactor")
+    page.console_errors.assert_clean()
+
+
+def test_reactor_voila(voila_server, browser_page):
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(voila_server(NOTEBOOKS / REACTOR), wait_until="domcontentloaded", timeout=90_000)
+    page.wait_for_selector(".cevns-threshold-evee .noUi-handle", timeout=90_000)
+    # the generated tables are there, with the presets' numbers
+    assert "CONUS+ 2025" in page.locator(".cevns-reactor-table").first.inner_text()
+    _reactor_flow(page, "nb07-voila")
+
+
+def test_reactor_jupyterlab(jupyterlab_server, browser_page):
+    shutil.copy(NOTEBOOKS / REACTOR, jupyterlab_server.root_dir / REACTOR)
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    h.open_notebook_in_lab(page, jupyterlab_server.base_url, jupyterlab_server.token, REACTOR)
+    h.run_all_cells(page, REACTOR)
+    assert h.cell_error_outputs(page, REACTOR) == []
+    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+    page.wait_for_function("() => window.jupyterapp.shell.leftCollapsed")
+    page.wait_for_timeout(500)
+    _reactor_flow(page, "nb07-jupyterlab")

@@ -6,7 +6,7 @@ and ``.sources`` (name -> ``ColumnDataSource``).
 """
 
 from .base import BaseFigure
-from .flux import FluxFigure
+from .flux import FluxFigure, ReactorFluxFigure
 from .form_factor import FormFactorFigure
 from .nsquared import NSquaredFigure
 from .quenching import QuenchingFigure
@@ -22,6 +22,7 @@ __all__ = [
     "NSquaredFigure",
     "ObservedSpectrumFigure",
     "QuenchingFigure",
+    "ReactorFluxFigure",
     "RecoilSpectrumFigure",
     "ThresholdScanFigure",
 ]

@@ -1,14 +1,19 @@
-"""The SNS neutrino fluence spectrum at the detector, by flavour."""
+"""The neutrino fluence spectrum at the detector: the SNS by flavour, a reactor by isotope."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ...api import Result
-from ...physics.sources import sns
+from ...physics.sources import reactor, sns
 from ..style import (
+    BLUE,
     FLAVOR_COLORS,
     FLAVORS,
+    GREEN,
+    ORANGE,
+    PURPLE,
+    TOTAL_COLOR,
     flavor_line_style,
     flavor_tooltips,
     new_figure,
@@ -16,7 +21,7 @@ from ..style import (
 )
 from .base import BaseFigure
 
-__all__ = ["FluxFigure"]
+__all__ = ["FluxFigure", "ReactorFluxFigure", "reactor_isotope_fluence"]
 
 BIN_MeV = 1.0
 EDGES = np.arange(0.0, 56.0 + BIN_MeV, BIN_MeV)
@@ -91,6 +96,8 @@ class FluxFigure(BaseFigure):
 
     def _update(self, result: Result) -> None:
         s = result.scenario
+        if s.source != "sns":
+            return  # the reactor's spectrum is ReactorFluxFigure's; keep the last SNS one
         key = (s.pot, s.distance_m, s.nu_per_pot, s.sterile_dm2_eV2, s.sterile_sin2_2theta)
         if self._changed("data", key):
             E, by = fluence_spectrum(result)
@@ -102,3 +109,111 @@ class FluxFigure(BaseFigure):
             self._set(self.figure.y_range, start=0.0, end=top if top > 0 else 1.0)
             self._set(self.line_label, y=0.97 * top, text=f"↑ prompt line\n{line_total:.2g} ν/cm²")
             self._set(self.figure.title, text=f"Fluence at {s.distance_m:.3g} m, all POT")
+
+
+#: Energy grid of the reactor spectrum figure (MeV): the model's range, 0 to 10 MeV.
+REACTOR_E_MeV = np.linspace(0.05, reactor.MAX_ENERGY_MeV, 400)
+ISOTOPE_COLORS = dict(zip(reactor.ISOTOPES, (BLUE, ORANGE, GREEN, PURPLE), strict=True))
+ISOTOPE_DASHES = dict(zip(reactor.ISOTOPES, ("solid", "dashed", "dashdot", "dotted"), strict=True))
+#: Column names of the isotopes (BokehJS field names cannot start with a digit in hover text).
+ISOTOPE_COLUMNS = {
+    iso: "U235 U238 Pu239 Pu241".split()[i] for i, iso in enumerate(reactor.ISOTOPES)
+}
+
+
+def reactor_isotope_fluence(scenario) -> tuple[np.ndarray, dict]:
+    """Energies (MeV) and the antineutrino fluence per MeV at the detector over the live time
+    (ν̄/(cm² MeV)) from the fissions of each isotope: fission rate x live time x fraction x
+    spectrum per fission / (4 pi L^2)."""
+    s = scenario
+    fissions = reactor.fissions_per_second(
+        s.reactor_power_GW, s.fission_fractions, s.energy_per_fission
+    )
+    per_cm2 = fissions * s.live_days * 86400.0 / (4.0 * np.pi * (100.0 * s.distance_m) ** 2)
+    E = REACTOR_E_MeV
+    return E, {
+        iso: per_cm2 * f * reactor.isotope_spectrum_per_fission(iso, E, s.reactor_spectrum)
+        for iso, f in zip(reactor.ISOTOPES, s.fission_fractions, strict=True)
+    }
+
+
+class ReactorFluxFigure(BaseFigure):
+    """A reactor's antineutrino fluence dΦ/dE at the detector over the live time, from each
+    fissioning isotope and in total, on a log axis (the spectrum falls by 4 decades from 2
+    to 10 MeV).
+
+    Source ``reactor_flux``: ``E`` (MeV), ``U235``, ``U238``, ``Pu239``, ``Pu241`` and
+    ``total`` (ν̄/(cm² MeV)).
+    """
+
+    name = "reactor_flux"
+    default_width = 430
+    default_height = 260
+
+    def _build(self):
+        from bokeh.models import HoverTool
+
+        fig = new_figure(
+            "Reactor ν̄e fluence at the detector",
+            "Antineutrino energy E [MeV]",
+            "dΦ/dE [ν̄/(cm² MeV)]",
+            width=self.width,
+            height=self.height,
+            y_axis_type="log",
+        )
+        zeros = np.zeros_like(REACTOR_E_MeV)
+        src = self._source(
+            "reactor_flux",
+            {"E": REACTOR_E_MeV, "total": zeros, **{c: zeros for c in ISOTOPE_COLUMNS.values()}},
+        )
+        fig.line("E", "total", source=src, line_width=2.5, color=TOTAL_COLOR, legend_label="total")
+        for iso, col in ISOTOPE_COLUMNS.items():
+            fig.line(
+                "E",
+                col,
+                source=src,
+                line_width=2,
+                color=ISOTOPE_COLORS[iso],
+                line_dash=ISOTOPE_DASHES[iso],
+                legend_label=_LABELS[iso],
+            )
+        fig.add_tools(
+            HoverTool(
+                tooltips=[
+                    ("E", "@E{0.00} MeV"),
+                    ("total", "@total{0.00e0} /cm²/MeV"),
+                    *[(_LABELS[i], f"@{c}{{0.00e0}}") for i, c in ISOTOPE_COLUMNS.items()],
+                ],
+                mode="vline",
+                renderers=fig.renderers[:1],
+            )
+        )
+        style_legend(fig, "bottom_left")
+        return fig
+
+    def _update(self, result: Result) -> None:
+        s = result.scenario
+        if s.source != "reactor":
+            return  # keep the last reactor spectrum; FluxFigure draws the SNS
+        key = (
+            s.reactor_power_GW,
+            s.live_days,
+            s.distance_m,
+            s.fission_fractions,
+            s.reactor_spectrum,
+            s.energy_per_fission,
+        )
+        if self._changed("data", key):
+            E, by = reactor_isotope_fluence(s)
+            total = sum(by.values())
+            # a log axis shows no zeros: clip at 1e-6 of the peak
+            floor = 1e-6 * float(np.max(total)) if np.max(total) > 0 else 1e-30
+            cols = {ISOTOPE_COLUMNS[i]: np.maximum(v, floor) for i, v in by.items()}
+            self._send("reactor_flux", {"E": E, "total": np.maximum(total, floor), **cols})
+            self._set(
+                self.figure.title,
+                text=f"ν̄e fluence at {s.distance_m:.3g} m, {s.live_days:.3g} live days",
+            )
+
+
+_LABELS = {"235U": "²³⁵U", "238U": "²³⁸U", "239Pu": "²³⁹Pu", "241Pu": "²⁴¹Pu"}

@@ -13,6 +13,16 @@ from ...physics.sources import sns
 from ..style import BLUE, GREY, SHADE_COLOR, VERMILION, new_figure, style_legend
 from .base import BaseFigure
 
+
+def _max_energy_MeV(result) -> float:
+    """The largest neutrino energy of the scenario's source (SNS: the Michel endpoint)."""
+    if result.scenario.source == "sns":
+        return sns.flavor_spectra()["delayed_nue"].max_energy_MeV
+    src = result.source
+    spectra = src.spectra(*src.spectrum_key(result.scenario))
+    return max(sp.max_energy_MeV for sp in spectra.values())
+
+
 __all__ = ["FormFactorFigure"]
 
 Q_MAX_PLOT = 0.8  # fm^-1
@@ -96,7 +106,7 @@ class FormFactorFigure(BaseFigure):
 
     def _update(self, result: Result) -> None:
         s = result.scenario
-        key = (s.target, s.form_factor, s.neutron_skin_fm)
+        key = (s.target, s.form_factor, s.neutron_skin_fm, s.source)
         if not self._changed("data", key):
             return
         target = make_target(s.target)
@@ -110,12 +120,7 @@ class FormFactorFigure(BaseFigure):
         self.sources["form_factor"].data = {"q": q, "F2_neutron": f_n**2, "F2_proton": f_p**2}
         rms = radius or float(rms_radius_fm(model if model != "none" else "helm", iso.A))
         q_coh = 1.0 / (np.sqrt(5.0 / 3.0) * rms)
-        q_reach = float(
-            _q_fm(
-                max_recoil_keV(sns.flavor_spectra()["delayed_nue"].max_energy_MeV, iso.mass_MeV),
-                iso.mass_MeV,
-            )
-        )
+        q_reach = float(_q_fm(max_recoil_keV(_max_energy_MeV(result), iso.mass_MeV), iso.mass_MeV))
         self._set(self.coherence, location=float(q_coh))
         self._set(self.reach, left=min(q_reach, Q_MAX_PLOT))
         self._set(

@@ -10,7 +10,7 @@ from ...api import Result
 from ...physics.nuclei import make_target
 from ...physics.rates import PhysicsParams, recoil_spectra
 from ..style import GREY, HIGHLIGHT_COLOR, SKY, add_current_star, new_figure, style_legend
-from ..units import threshold_keVnr
+from ..units import source_key, threshold_keVnr
 from .base import BaseFigure
 
 __all__ = ["NSquaredFigure", "REFERENCE_NUCLEI", "sigma_above"]
@@ -43,20 +43,26 @@ _LABEL_OFFSETS = {
 
 
 @lru_cache(maxsize=256)
-def _sigma_tail(target: str, physics: PhysicsParams):
-    """(T keVnr, cross section per nucleus above T in cm^2), averaged over the three SNS
-    flavours (equal fluence each)."""
-    rs = recoil_spectra(target, physics, None)
-    per_nucleus = rs.total() / (3.0 * float(np.sum(make_target(target).nuclei_per_kg())))
+def _sigma_tail(target: str, physics: PhysicsParams, source: tuple | None = None):
+    """(T keVnr, cross section per nucleus above T in cm^2), averaged over the components of
+    ``source`` = (name, spectrum key) (equal fluence each; None: the three SNS flavours)."""
+    if source is None:
+        rs = recoil_spectra(target, physics, None)
+    else:
+        rs = recoil_spectra(target, physics, None, source)
+    n_components = len(rs.by_flavor)
+    per_nucleus = rs.total() / (n_components * float(np.sum(make_target(target).nuclei_per_kg())))
     T = rs.T_keV
     seg = 0.5 * (per_nucleus[1:] + per_nucleus[:-1]) * np.diff(T)
     tail = np.append(np.cumsum(seg[::-1])[::-1], 0.0)
     return T, tail
 
 
-def sigma_above(target: str, physics: PhysicsParams, T_keVnr: float) -> float:
+def sigma_above(
+    target: str, physics: PhysicsParams, T_keVnr: float, source: tuple | None = None
+) -> float:
     """Flux-averaged cross section per nucleus (cm^2) for recoils above ``T_keVnr``."""
-    T, tail = _sigma_tail(target, physics)
+    T, tail = _sigma_tail(target, physics, source)
     return float(np.interp(T_keVnr, T, tail, right=0.0))
 
 
@@ -156,15 +162,16 @@ class NSquaredFigure(BaseFigure):
         s = result.scenario
         T_thr = threshold_keVnr(s)
         ref_physics = PhysicsParams(form_factor=s.form_factor)
-        if self._changed("line", ref_physics):
+        src = source_key(s)
+        if self._changed("line", (ref_physics, src)):
             N = np.array([make_target(n).mean_neutron_number() for n in REFERENCE_NUCLEI])
-            sig0 = np.array([sigma_above(n, ref_physics, 0.0) for n in REFERENCE_NUCLEI])
+            sig0 = np.array([sigma_above(n, ref_physics, 0.0, src) for n in REFERENCE_NUCLEI])
             c = float(np.median(sig0 / N**2))
             n_line = np.geomspace(4.0, 160.0, 50)
             self.sources["nsquared_line"].data = {"N": n_line, "sigma": c * n_line**2}
-        if self._changed("reference", (ref_physics, T_thr)):
+        if self._changed("reference", (ref_physics, T_thr, src)):
             N = np.array([make_target(n).mean_neutron_number() for n in REFERENCE_NUCLEI])
-            sig = np.array([sigma_above(n, ref_physics, T_thr) for n in REFERENCE_NUCLEI])
+            sig = np.array([sigma_above(n, ref_physics, T_thr, src) for n in REFERENCE_NUCLEI])
             dx, dy = zip(*(_LABEL_OFFSETS.get(n, (6, -5)) for n in REFERENCE_NUCLEI), strict=True)
             self.sources["nsquared_reference"].data = {
                 "N": N,
@@ -173,12 +180,14 @@ class NSquaredFigure(BaseFigure):
                 "dx": np.array(dx, dtype=float),
                 "dy": np.array(dy, dtype=float),
             }
+            where = "reactor " if s.source == "reactor" else ""
             self._set(
-                self.figure.title, text=f"N² law: flux-averaged σ above T = {T_thr:.3g} keVnr"
+                self.figure.title,
+                text=f"N² law: {where}flux-averaged σ above T = {T_thr:.3g} keVnr",
             )
-        current = (s.target, s.physics, T_thr)
+        current = (s.target, s.physics, T_thr, src)
         if self._changed("current", current):
-            sigma = sigma_above(s.target, s.physics, T_thr)
+            sigma = sigma_above(s.target, s.physics, T_thr, src)
             self.sources["nsquared_current"].data = {
                 "N": np.array([make_target(s.target).mean_neutron_number()]),
                 "sigma": _positive([sigma]),

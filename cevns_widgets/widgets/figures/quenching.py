@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from ...api import Result
-from ...physics.rates import recoil_spectra
 from ...physics.response import QUENCHING_LABELS
 from ..style import BLUE, GREY, ORANGE, PURPLE, SKY, VERMILION, new_figure, style_legend
 from .base import BaseFigure
@@ -90,11 +89,18 @@ class QuenchingFigure(BaseFigure):
     def _update(self, result: Result) -> None:
         s = result.scenario
         response = s.response
-        key = (s.target, response.quenching, response.quenching_factor, response.lindhard_k)
+        key = (
+            s.target,
+            s.source,
+            response.quenching,
+            response.quenching_factor,
+            response.lindhard_k,
+        )
         if not self._changed("data", key):
             return
-        rs = recoil_spectra(s.target, s.physics, None)
-        T = np.linspace(0.2, float(rs.T_keV[-1]), 200)
+        rs = result.recoil  # the source's own recoil range: a few keVnr at a reactor
+        t_max = float(rs.T_keV[-1])
+        T = np.linspace(min(0.2, 0.02 * t_max), t_max, 200)
         xs, ys, colors, labels = [], [], [], []
         for i, (z, a, label) in enumerate(
             zip(rs.element_Z, rs.element_A, rs.element_labels, strict=True)

@@ -6,10 +6,12 @@ import ipywidgets as W
 import numpy as np
 
 from ...api import Result
+from ..band import K_TEXT, quenching_band
 from ..style import (
-    FLAVORS,
+    COMPONENTS,
     SHADE_COLOR,
     TOTAL_COLOR,
+    VERMILION,
     flavor_line_style,
     flavor_tooltips,
     new_figure,
@@ -31,17 +33,19 @@ def observable_axis_label(observable: str) -> str:
     return OBSERVABLE_AXIS[observable][0]
 
 
-def _scales(result: Result) -> tuple[float, ...]:
+def _scales(result: Result) -> tuple:
     fractions = result.time_fractions
-    return tuple(result.events_per_unit * fractions[f] for f in FLAVORS)
+    return tuple((f, result.unwindowed_scale(f) * fractions[f]) for f in result.components)
 
 
 def spectrum_key(result: Result, *detector) -> tuple:
     """What a spectrum's data depend on (a figure's ``_changed`` key): target, physics, the
     distance only where oscillations make the shape depend on it, the ``detector`` settings
-    the figure uses, and the per-flavour scale factors."""
+    the figure uses, the source and its spectrum inputs, and the per-component scale factors."""
     s = result.scenario
     return (
+        result.source.name,
+        result.source.spectrum_key(s),
         s.target,
         s.physics,
         s.distance_m if s.physics.oscillates else None,
@@ -51,7 +55,9 @@ def spectrum_key(result: Result, *detector) -> tuple:
 
 
 def _flavor_lines(fig, source, x: str):
-    renderers = [fig.line(x, f, source=source, **flavor_line_style(f)) for f in FLAVORS]
+    """One curve per component of every source (those of other sources are hidden and read
+    an empty spare source) and the total."""
+    renderers = {f: fig.line(x, f, source=source, **flavor_line_style(f)) for f in COMPONENTS}
     total = fig.line(
         x,
         "total",
@@ -64,13 +70,19 @@ def _flavor_lines(fig, source, x: str):
     return renderers, total
 
 
-def _tooltips(x: str, x_unit: str, unit: str) -> list[tuple[str, str]]:
-    """Hover rows: the ``x`` column in ``x_unit``, then the total and each flavour in ``unit``."""
-    return [
-        (x, f"@{x}{{0.00}} {x_unit}"),
-        ("all flavours", f"@total{{0.000}} {unit}"),
-        *flavor_tooltips("0.000", unit),
-    ]
+def total_label(components) -> str:
+    """What the total curve is called: "all flavours" for several, "total" for one."""
+    return "all flavours" if len(components) > 1 else "total"
+
+
+def _tooltips(x: str, x_unit: str, unit: str, components=None) -> list[tuple[str, str]]:
+    """Hover rows: the ``x`` column in ``x_unit``, then the total and each component in
+    ``unit`` (default: the SNS flavours)."""
+    components = components or COMPONENTS[:3]
+    rows = [(x, f"@{x}{{0.00}} {x_unit}")]
+    if len(components) > 1:
+        rows.append(("all flavours", f"@total{{0.000}} {unit}"))
+    return [*rows, *flavor_tooltips("0.000", unit, components)]
 
 
 def _hover(fig, renderer, x: str, x_unit: str, unit: str):
@@ -101,18 +113,75 @@ class _SpectrumBase(BaseFigure):
     log_y = False
 
     def _new_spectrum_figure(self, title: str, x_label: str, y_label: str, x: str):
-        """The figure, its source (named like the figure: ``x``, one column per flavour and
-        ``total``) and the curves; returns the figure, the flavour curves and the total."""
+        """The figure, its source (named like the figure: ``x``, one column per component of
+        the scenario's source and ``total``) and the curves; returns the figure, the
+        component curves and the total."""
         fig = new_figure(title, x_label, y_label, width=self.width, height=self.height)
-        empty = {x: np.zeros(0), "total": np.zeros(0), **{f: np.zeros(0) for f in FLAVORS}}
-        lines, total = _flavor_lines(fig, self._source(self.name, empty), x)
-        return fig, lines, total
+        first = COMPONENTS[:3]  # the SNS flavours until the first result says otherwise
+        empty = {x: np.zeros(0), "total": np.zeros(0), **{f: np.zeros(0) for f in first}}
+        source = self._source(self.name, empty)
+        # Curves of components the current source lacks read this empty spare source, so no
+        # glyph ever asks BokehJS for a column that is not there.
+        spare = {x: np.zeros(0), **{f: np.zeros(0) for f in COMPONENTS}}
+        self._spare = self._source(f"{self.name}_unused", spare)
+        lines, total = _flavor_lines(fig, source, x)
+        self._lines, self._total_line = lines, total
+        self._components: tuple[str, ...] = ()
+        self._x_column = x
+        self.figure = fig  # _route reads the legend; BaseFigure sets the same figure again
+        return fig, list(lines.values()), total
+
+    def _route(self, components, *, incoming: bool = True) -> None:
+        """Hide the curves of components not in ``components`` (they read the spare source)
+        and, with ``incoming``, show those in it (reading the main source)."""
+        components = tuple(components)
+        main = self.sources[self.name]
+        for f, line in self._lines.items():
+            on = f in components
+            if on and not incoming:
+                continue
+            target = main if on else self._spare
+            if line.data_source is not target:
+                line.data_source = target
+            self._set(line, visible=on)
+        if not incoming:
+            return
+        several = len(components) > 1
+        legend = self.figure.legend[0] if self.figure.legend else None
+        for item in legend.items if legend is not None else ():
+            first = (item.renderers or [None])[0]
+            if first is self._total_line:
+                # one component: the total is the same curve, so it is not drawn twice
+                self._set(item, visible=several)
+            else:
+                f = next((k for k, v in self._lines.items() if v is first), None)
+                if f is not None:
+                    self._set(item, visible=f in components)
+        self._set(self._total_line, visible=several)
+        self._components = components
+        hover = getattr(self, "hover", None)
+        if hover is not None:
+            hover.tooltips = _tooltips(self._x_column, *self._hover_units, components)
+            shown = [self._total_line] if several else [self._lines[components[0]]]
+            if list(hover.renderers) != shown:
+                hover.renderers = shown
+
+    _hover_units = ("keVnr", "events/keVnr")
 
     def _send_spectrum(self, x_column: str, x, by: dict) -> None:
-        """Send new spectra (``by`` flavour) with their total; the log view follows the peak."""
-        total = sum(by[f] for f in FLAVORS)
+        """Send new spectra (``by`` component) with their total; the log view follows the
+        peak. The source's columns are the components of ``by``; on a change of source the
+        old curves move to the spare source before, the new ones to the main source after
+        the data, so BokehJS never draws a column that is not there."""
+        components = tuple(by)
+        total = sum(by[f] for f in components)
         self._y_max = float(np.max(total)) if total.size else 0.0
+        switch = components != self._components
+        if switch:
+            self._route(components, incoming=False)
         self._send(self.name, {x_column: x, "total": total, **by})
+        if switch:
+            self._route(components)
         self._set_y_start()
 
     def _add_log_view(self, fig, renderers) -> None:
@@ -186,10 +255,13 @@ class _SpectrumBase(BaseFigure):
 
 
 class RecoilSpectrumFigure(_SpectrumBase):
-    """dN/dT (events per keVnr over the exposure) by flavour, before the detector response.
+    """dN/dT (events per keVnr over the exposure) by component, before the detector response.
 
-    Source ``recoil_spectrum``: columns ``T`` (keVnr), one per flavour and ``total``. The grey
-    box covers recoils below the threshold (converted to keVnr for PE/keVee thresholds).
+    Source ``recoil_spectrum``: columns ``T`` (keVnr), one per component of the scenario's
+    source (the SNS flavours, or ``reactor_nuebar``) and ``total``. The grey box covers
+    recoils below the threshold (converted to keVnr for PE/keVee thresholds). With Lindhard
+    quenching at a reactor, the hatched box is where a keVee threshold lies in keVnr for k
+    from 0.12 to 0.25 (:mod:`..band`).
     """
 
     name = "recoil_spectrum"
@@ -203,12 +275,15 @@ class RecoilSpectrumFigure(_SpectrumBase):
             "dN/dT [events/keVnr]",
             "T",
         )
-        _hover(fig, total, "T", "keVnr", "events/keVnr")
+        self.hover = _hover(fig, total, "T", "keVnr", "events/keVnr")
         self.threshold_box = _below_threshold_box()
         fig.add_layout(self.threshold_box)
+        self.band_box = _band_box()
+        fig.add_layout(self.band_box)
         style_legend(fig)
         fig.y_range.start = 0
         self._add_log_view(fig, [*lines, total])
+        self._route(self._components or COMPONENTS[:3])
         return fig
 
     def _update(self, result: Result) -> None:
@@ -218,14 +293,29 @@ class RecoilSpectrumFigure(_SpectrumBase):
         t_thr = threshold_keVnr(s)
         if self._changed("threshold", t_thr):
             self._set(self.threshold_box, right=t_thr)
+        band = quenching_band(s)
+        edges = band.threshold_keVnr if band is not None else None
+        if self._changed("band", edges):
+            if edges is None:
+                self._set(self.band_box, visible=False)
+                self._set(self.figure.title, text="Recoil spectrum (grey: below threshold)")
+            else:
+                lo, hi = edges
+                self._set(self.band_box, left=lo, right=hi, visible=True)
+                self._set(
+                    self.figure.title,
+                    text=f"Recoil spectrum (hatched: threshold, k {band.k_text})",
+                )
 
 
 class ObservedSpectrumFigure(_SpectrumBase):
     """What the detector records (PE, keVee, or keVnr for a bare recoil counter), after
     quenching, light yield, resolution and efficiency.
 
-    Source ``observed_spectrum``: columns ``x`` (observable), one per flavour and ``total``.
-    Grey boxes: below threshold and above the analysis window (``roi_max``).
+    Source ``observed_spectrum``: columns ``x`` (observable), one per component and
+    ``total``. Grey boxes: below threshold and above the analysis window (``roi_max``).
+    Source ``observed_spectrum_band``: ``x``, ``lower`` and ``upper``, the total spectrum
+    for Lindhard k from 0.12 to 0.25 at a reactor (empty otherwise), drawn as a band.
     """
 
     name = "observed_spectrum"
@@ -239,6 +329,7 @@ class ObservedSpectrumFigure(_SpectrumBase):
             "Observed spectrum", "Detected light [PE]", "dN/dx [events/PE]", "x"
         )
         self.hover = _hover(fig, total, "x", "PE", "events/PE")
+        self._hover_units = ("PE", "events/PE")
         self.threshold_box = _below_threshold_box()
         self.roi_box = BoxAnnotation(
             left=0,
@@ -250,9 +341,25 @@ class ObservedSpectrumFigure(_SpectrumBase):
         )
         fig.add_layout(self.threshold_box)
         fig.add_layout(self.roi_box)
+        band_src = self._source(
+            "observed_spectrum_band",
+            {"x": np.zeros(0), "lower": np.zeros(0), "upper": np.zeros(0)},
+        )
+        self.band = fig.varea(
+            "x",
+            "lower",
+            "upper",
+            source=band_src,
+            fill_color=VERMILION,
+            fill_alpha=0.18,
+            legend_label=f"k {K_TEXT}",
+            level="underlay",
+            visible=False,
+        )
         style_legend(fig)
         fig.y_range.start = 0
-        self._add_log_view(fig, [*lines, total])
+        self._add_log_view(fig, [*lines, total, self.band])
+        self._route(self._components or COMPONENTS[:3])
         return fig
 
     def _update(self, result: Result) -> None:
@@ -260,7 +367,7 @@ class ObservedSpectrumFigure(_SpectrumBase):
         if self._changed("data", spectrum_key(result, s.response)):
             self._send_spectrum("x", *result.observed_spectrum())
         obs = result.observable
-        if self._changed("observable", obs):
+        if self._changed("observable", (obs, self._components)):
             label, unit = OBSERVABLE_AXIS[obs]
             self.figure.xaxis[0].axis_label = label
             self._set_y_label(f"dN/dx [{unit}]")
@@ -269,7 +376,8 @@ class ObservedSpectrumFigure(_SpectrumBase):
                 if obs == "keVnr"
                 else f"Observed spectrum in {obs} (grey: outside the cuts)"
             )
-            self.hover.tooltips = _tooltips("x", obs, unit)
+            self._hover_units = (obs, unit)
+            self.hover.tooltips = _tooltips("x", obs, unit, self._components)
         cuts = (result.threshold_observable, s.roi_max)
         if self._changed("cuts", cuts):
             self._set(self.threshold_box, right=float(result.threshold_observable))
@@ -277,3 +385,34 @@ class ObservedSpectrumFigure(_SpectrumBase):
                 self._set(self.roi_box, visible=False)
             else:
                 self._set(self.roi_box, left=float(s.roi_max), visible=True)
+        band = quenching_band(s)
+        key = (band.key, obs) if band is not None else None
+        if self._changed("band", key):
+            if band is None:
+                self._send("observed_spectrum_band", _EMPTY_BAND)
+                self._set(self.band, visible=False)
+            else:
+                x, lower, upper = band.observed_envelope()
+                self._send("observed_spectrum_band", {"x": x, "lower": lower, "upper": upper})
+                self._set(self.band, visible=True)
+
+
+_EMPTY_BAND = {"x": np.zeros(0), "lower": np.zeros(0), "upper": np.zeros(0)}
+
+
+def _band_box():
+    from bokeh.models import BoxAnnotation
+
+    return BoxAnnotation(
+        left=0,
+        right=0,
+        fill_color=VERMILION,
+        fill_alpha=0.12,
+        hatch_pattern="/",
+        hatch_color=VERMILION,
+        hatch_alpha=0.5,
+        line_color=VERMILION,
+        line_alpha=0.6,
+        level="underlay",
+        visible=False,
+    )

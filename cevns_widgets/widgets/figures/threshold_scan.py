@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...api import Result
-from ..style import FLAVORS, HIGHLIGHT_COLOR, TOTAL_COLOR, new_figure
+from ..style import HIGHLIGHT_COLOR, TOTAL_COLOR, new_figure
 from .base import BaseFigure
 from .spectra import spectrum_key
 
@@ -20,7 +20,7 @@ def _x_max(result: Result) -> float:
     if s.roi_max is not None:
         return float(s.roi_max)
     ob = result.observed
-    tail = sum(ob.tail[f] for f in FLAVORS)
+    tail = sum(ob.tail[f] for f in result.components)
     if tail.size == 0 or tail[0] <= 0:
         return float(ob.nodes[-1])
     idx = int(np.argmax(tail < 1e-4 * tail[0])) if np.any(tail < 1e-4 * tail[0]) else -1

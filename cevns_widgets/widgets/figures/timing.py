@@ -100,6 +100,8 @@ class ArrivalTimeFigure(BaseFigure):
 
     def _update(self, result: Result) -> None:
         s = result.scenario
+        if not result.source.time_profile:
+            return  # a continuous source (a reactor): no arrival times; keep the last figure
         events = _events_without_window(result)
         total = sum(events.values())
         mix = tuple(round(events[f] / total, 12) if total > 0 else 0.0 for f in FLAVORS)

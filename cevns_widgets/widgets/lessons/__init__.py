@@ -14,6 +14,7 @@ notebook               lesson                                       module
 04 The 2017 discovery  :class:`DiscoveryLesson`, ``subtraction_table``  ``discovery_2017``
 05 Targets and design  :class:`DesignerLesson`, ``published_table``   ``design``
 06 New physics         :class:`NewPhysicsLesson`                    ``new_physics``
+07 Reactor CEvNS       :class:`ReactorLesson`, ``experiments_table``  ``reactor``
 =====================  ===========================================  =====================
 
 Every lesson has ``widget``, ``figures`` (name -> Bokeh figure), ``sources`` (name ->
@@ -26,6 +27,14 @@ from .design import DesignerLesson, published_table
 from .detection import DetectionLesson
 from .discovery_2017 import DiscoveryLesson, subtraction_table
 from .new_physics import NewPhysicsLesson
+from .reactor import (
+    ReactorLesson,
+    exercise_numbers,
+    experiments_table,
+    prediction_answer,
+    quenching_question,
+    story,
+)
 from .source import SourceLesson
 
 #: Every lesson class, in notebook order.
@@ -36,6 +45,7 @@ LESSONS = (
     DiscoveryLesson,
     DesignerLesson,
     NewPhysicsLesson,
+    ReactorLesson,
 )
 
 __all__ = [
@@ -46,7 +56,13 @@ __all__ = [
     "DiscoveryLesson",
     "Lesson",
     "NewPhysicsLesson",
+    "ReactorLesson",
     "SourceLesson",
+    "experiments_table",
+    "exercise_numbers",
+    "prediction_answer",
     "published_table",
+    "quenching_question",
+    "story",
     "subtraction_table",
 ]
