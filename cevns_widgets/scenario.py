@@ -23,10 +23,12 @@ from .physics.response import (
     EFFICIENCY_MODELS,
     OBSERVABLES,
     PE_SMEARING_MODELS,
+    QUENCHING_LABELS,
     QUENCHING_MODELS,
     Response,
     check_pe_smearing_applies,
     check_quenching_applies,
+    quenching_targets,
 )
 from .physics.sources.sns import BEAM_TIMINGS, DEFAULT_BEAM_TIMING, TIMING_EFFICIENCIES
 
@@ -424,13 +426,10 @@ def follow_target(scenario: Scenario, target: str) -> list[tuple[str, str, str]]
     try:
         check_quenching_applies(scenario.quenching, symbols)
     except ValueError:
-        out.append(
-            (
-                "quenching",
-                "lindhard",
-                f"quenching set to Lindhard: {scenario.quenching!r} describes another material",
-            )
-        )
+        label = QUENCHING_LABELS[scenario.quenching]
+        allowed = "/".join(quenching_targets(scenario.quenching))
+        note = f"quenching set to Lindhard: {label} describes {allowed} only"
+        out.append(("quenching", "lindhard", note))
     try:
         check_pe_smearing_applies(scenario.pe_smearing, symbols)
     except ValueError:

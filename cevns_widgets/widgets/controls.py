@@ -25,13 +25,10 @@ from ..physics.nuclei import COMMON_TARGETS, make_target
 from ..physics.response import (
     QUENCHING_LABELS,
     QUENCHING_MODELS,
-    check_pe_smearing_applies,
-    check_quenching_applies,
-    quenching_targets,
 )
 from ..physics.sources import reactor, sns
 from ..presets import PRESETS, get_preset
-from ..scenario import Scenario
+from ..scenario import Scenario, follow_target
 from . import messages, units
 from .messages import safe
 from .model import (
@@ -412,31 +409,13 @@ class TargetControl(Control):
 
 
 def _target_changes(scenario: Scenario, target: str) -> tuple[dict, str]:
-    """The scenario changes for a new ``target`` and a note on anything else they change.
-
-    A quenching model measured for one material (``csi-2021`` for CsI, ``lar-2020`` for
-    argon, ...) does not apply to another: rather than refusing the new target, switch to
-    the generic Lindhard model in the same update and say so.
-    """
-    changes = {"target": target}
-    try:
-        symbols = {iso.symbol for iso in make_target(target).isotopes}
-    except ValueError:
-        return changes, ""  # the model reports the bad target
-    notes = []
-    try:
-        check_pe_smearing_applies(scenario.pe_smearing, symbols)
-    except ValueError:
-        changes["pe_smearing"] = "poisson"
-        notes.append("PE statistics set to Poisson: the CsI 2021 gamma response is CsI's")
-    if quenching_targets(scenario.quenching) is not None:
-        try:
-            check_quenching_applies(scenario.quenching, symbols)
-        except ValueError:
-            changes["quenching"] = "lindhard"
-            label = QUENCHING_LABELS[scenario.quenching]
-            allowed = "/".join(quenching_targets(scenario.quenching))
-            notes.insert(0, f"quenching set to Lindhard: {label} describes {allowed} only")
+    """The scenario changes for a new ``target`` and a note on anything else they change:
+    a response measured for another material switches to the generic one
+    (:func:`~cevns_widgets.scenario.follow_target`) rather than refusing the target."""
+    changes, notes = {"target": target}, []
+    for field, value, note in follow_target(scenario, target):
+        changes[field] = value
+        notes.append(note)
     return changes, "; ".join(notes)
 
 
