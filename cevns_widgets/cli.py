@@ -41,7 +41,7 @@ from .physics.sources import SOURCES
 from .physics.sources.reactor import ENERGY_PER_FISSION_MODELS, REACTOR_SPECTRUM_MODELS
 from .physics.sources.reactor import ISOTOPES as REACTOR_ISOTOPES
 from .physics.sources.sns import BEAM_TIMINGS, TIMING_EFFICIENCIES
-from .presets import PRESETS
+from .presets import PRESETS, format_published
 from .scenario import RANGES, Scenario, ScenarioError, quote
 
 PROG = "cevns"
@@ -554,22 +554,9 @@ def format_rate(result: dict) -> str:
     if preset and not status["custom"]:
         lines += ["", f"Citation: {preset['citation']}"]
         pub = preset.get("published") or {}
-        published = []
-        if "predicted" in pub:
-            published.append(f"predicted {_g(pub['predicted'])} +- {_g(pub['predicted_error'])}")
-        if "observed_error_high" in pub:
-            published.append(
-                f"observed {_g(pub['observed'])} +{_g(pub['observed_error_high'])} "
-                f"-{_g(pub['observed_error_low'])}"
-            )
-        elif "observed" in pub:
-            published.append(f"observed {_g(pub['observed'])} +- {_g(pub['observed_error'])}")
-        if "significance_sigma" in pub:
-            published.append(f"{_g(pub['significance_sigma'])} sigma")
-        if "summary" in pub:
-            published.append(pub["summary"])
+        published = format_published(pub, unicode=False)
         if published:
-            lines.append("Published: " + ", ".join(published))
+            lines.append(f"Published: {published}")
         if preset.get("notes"):
             lines.append(f"Preset notes: {preset['notes']}")
     if result["notes"]:

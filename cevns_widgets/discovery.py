@@ -61,7 +61,7 @@ class DiscoveryComparison:
         return self.cevns_total + self.neutrons_total
 
 
-def _scenario_without_cuts(scenario: Scenario) -> Scenario:
+def scenario_without_cuts(scenario: Scenario) -> Scenario:
     # PE and time cuts are applied here in the data's binning instead.
     return scenario.replace(
         threshold=0.0,
@@ -86,7 +86,7 @@ def compare_with_data(
     scenario = scenario or get_preset("coherent-csi-2017").scenario
     data = load_csi_2017()
     res = data.residual("on", pe_range=pe_range, time_range_us=time_range_us)
-    result = evaluate(_scenario_without_cuts(scenario))
+    result = evaluate(scenario_without_cuts(scenario))
     if result.observable != "PE":
         raise ValueError("the 2017 comparison needs a scenario that counts photoelectrons")
     nodes, density = result.observed_spectrum()  # counts per integer PE

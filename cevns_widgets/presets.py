@@ -44,6 +44,27 @@ class Preset:
         return self.title.split(":")[0]
 
 
+def format_published(pub: dict, unicode: bool = True) -> str:
+    """'predicted 173 ± 48, observed 134 ± 22, 6.7σ' from a preset's ``published`` dict
+    (``unicode=False``: '+-' and 'sigma', for terminals)."""
+    pm, minus, sigma = ("±", "−", "σ") if unicode else ("+-", "-", " sigma")
+    parts = []
+    if "predicted" in pub:
+        parts.append(f"predicted {pub['predicted']:g} {pm} {pub.get('predicted_error', 0):g}")
+    if "observed_error_high" in pub:
+        parts.append(
+            f"observed {pub['observed']:g} +{pub['observed_error_high']:g} "
+            f"{minus}{pub['observed_error_low']:g}"
+        )
+    elif "observed" in pub:
+        parts.append(f"observed {pub['observed']:g} {pm} {pub.get('observed_error', 0):g}")
+    if "significance_sigma" in pub:
+        parts.append(f"{pub['significance_sigma']:g}{sigma}")
+    if "summary" in pub:
+        parts.append(pub["summary"])
+    return ", ".join(parts)
+
+
 _CSI = {"target": "CsI", "mass_kg": 14.6, "distance_m": 19.3}
 
 PRESETS: dict[str, Preset] = {}

@@ -50,6 +50,7 @@ from ..datasets import (
     load_csi_2017,
     load_prompt_neutron_pe_pdf_csi_2017,
 )
+from ..discovery import scenario_without_cuts
 from ..presets import get_preset
 from ..scenario import Scenario, ScenarioError
 from ._profile import CountingData, ProfileLikelihood, Splines
@@ -126,13 +127,7 @@ def base_scenario(scenario: Scenario | None = None) -> Scenario:
     scenario = scenario if scenario is not None else get_preset(NAME).scenario
     if not isinstance(scenario, Scenario):
         raise ScenarioError(f"scenario must be a Scenario, got {type(scenario).__name__}")
-    return scenario.replace(
-        threshold=0.0,
-        threshold_unit="PE",
-        roi_max=None,
-        time_window_start_us=None,
-        time_window_stop_us=None,
-    )
+    return scenario_without_cuts(scenario)
 
 
 def pe_binned(scenario: Scenario, flavors) -> np.ndarray:

@@ -8,7 +8,7 @@ import math
 import ipywidgets as W
 
 from ..api import Result
-from ..presets import get_preset
+from ..presets import format_published, get_preset
 from ..scenario import ScenarioError
 from .band import quenching_band
 from .model import ScenarioModel
@@ -39,23 +39,8 @@ def format_events(value: float, digits: int = 3) -> str:
 
 
 def published_text(preset) -> str:
-    """'predicted 173 ± 48, observed 134 ± 22, 6.7σ' from a preset's ``published`` dict."""
-    pub = preset.published
-    parts = []
-    if "predicted" in pub:
-        parts.append(f"predicted {pub['predicted']:g} ± {pub.get('predicted_error', 0):g}")
-    if "observed_error_high" in pub:
-        parts.append(
-            f"observed {pub['observed']:g} +{pub['observed_error_high']:g} "
-            f"−{pub['observed_error_low']:g}"
-        )
-    elif "observed" in pub:
-        parts.append(f"observed {pub['observed']:g} ± {pub.get('observed_error', 0):g}")
-    if "significance_sigma" in pub:
-        parts.append(f"{pub['significance_sigma']:g}σ")
-    if "summary" in pub:
-        parts.append(pub["summary"])
-    return ", ".join(parts)
+    """'predicted 173 ± 48, observed 134 ± 22, 6.7σ' for ``preset``."""
+    return format_published(preset.published)
 
 
 _SOURCE_NAMES = {"sns": "SNS", "reactor": "reactor"}
