@@ -22,6 +22,7 @@ from .scenario import (
     ScenarioError,
     check_number,
     follow_target,
+    inapplicable_fields,
     quote,
     shorten,
 )
@@ -313,6 +314,11 @@ def scenario_from_options(
         changes["time_window_start_us"], changes["time_window_stop_us"] = window
         renames["time_window_start_us"] = "time_window_us start"
         renames["time_window_stop_us"] = "time_window_us stop"
+    if changes.get("source", base.source) != base.source and isinstance(changes["source"], str):
+        # A new source starts from its own defaults for the old source's inputs.
+        for field in getattr(SOURCES.get(base.source), "own_fields", ()):
+            if field not in changes:
+                changes[field] = getattr(_DEFAULTS, field)
     if "target" in changes and isinstance(changes["target"], str):
         for field, value, note in follow_target(base, changes["target"]):
             if field not in changes:
@@ -330,34 +336,35 @@ def scenario_from_options(
                 name,
             ) from None
         raise (exc.renamed(name) if name else exc) from None
-    _refuse_unused(scenario, changes)
+    _refuse_unused(scenario, options, renames)
     if notes:
         exposure["notes"] = notes
     return scenario, exposure
 
 
-def inapplicable_fields(scenario: Scenario) -> dict[str, str]:
-    """Fields this scenario ignores, each with what it would need (e.g. ``lindhard_k``
-    needs quenching lindhard): a snippet leaves them out, an explicit option is refused."""
-    keVee_reader = "a detector read in keVee (this one counts photoelectrons: a light yield is set)"
-    needs = {
-        "lindhard_k": (scenario.quenching == "lindhard", "quenching lindhard"),
-        "quenching_factor": (scenario.quenching == "constant", "quenching constant"),
-        "resolution_a": (scenario.light_yield_PE_per_keVee is None, keVee_reader),
-        "noise_sigma_keVee": (scenario.light_yield_PE_per_keVee is None, keVee_reader),
-    }
-    return {name: what for name, (applies, what) in needs.items() if not applies}
-
-
 _DEFAULTS = Scenario()
 
 
-def _refuse_unused(scenario: Scenario, given: dict) -> None:
-    """An option set explicitly (to other than its default) that this scenario would ignore
-    is an error, not a silent no-op (e.g. lindhard_k with constant quenching)."""
-    for name, what in inapplicable_fields(scenario).items():
-        if name in given and given[name] != getattr(_DEFAULTS, name):
-            raise ScenarioError(f"{name} applies only with {what}; here it would be ignored", name)
+#: Keywords that set an SNS-only field.
+_SETS = {"exposure_GWh": "pot", "beam_days": "pot", "beam_power_MW": "pot"}
+_SETS |= {"proton_energy_GeV": "pot", "time_window_us": "time_window_start_us"}
+
+
+def _refuse_unused(scenario: Scenario, given: dict, renames: dict) -> None:
+    """An option given explicitly (other than as its default) that this scenario would
+    ignore is an error, not a silent no-op: lindhard_k with constant quenching, pot or
+    beam_days for a reactor, ..."""
+    ignored = inapplicable_fields(scenario)
+    for key, value in given.items():
+        field = _SETS.get(key, key)
+        if value is None or field not in ignored:
+            continue
+        if field == key and value == getattr(_DEFAULTS, field, object()):
+            continue
+        name = key if key in _SETS else renames.get(field, key)
+        raise ScenarioError(
+            f"{name} applies only with {ignored[field]}; here it would be ignored", name
+        )
 
 
 def _has_two_items(value) -> bool:
@@ -424,7 +431,8 @@ def result_to_dict(result: Result, preset: str | None = None, exposure: dict | N
 
 
 def expected_events(preset: str | None = None, **options) -> dict:
-    """Expected CEvNS events at the SNS, as one dictionary (what ``cevns rate --json`` prints).
+    """Expected CEvNS events at the SNS or a reactor, as one dictionary (what
+    ``cevns rate --json`` prints).
 
     Keyword names follow the command line with underscores: ``target``, ``mass_kg``,
     ``distance_m``, ``pot`` (or ``exposure_GWh`` [+ ``proton_energy_GeV``], or

@@ -1,4 +1,4 @@
-"""The ``cevns`` command line: expected CEvNS events at the SNS, and the named presets.
+"""The ``cevns`` command line: expected CEvNS events at the SNS or a reactor, and the named presets.
 
     cevns rate --preset coherent-csi-2017
     cevns rate --target CsI --mass-kg 14.6 --distance-m 19.3 --pot 1.76e23 \\
@@ -140,7 +140,7 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
         "(133Cs, Cs-133, D, T), e.g. " + _choices(COMMON_TARGETS),
     )
     _add_number(g, "--mass-kg", "target mass (kg)")
-    _add_number(g, "--distance-m", "distance from the mercury target (m)")
+    _add_number(g, "--distance-m", "distance from the SNS mercury target or the reactor core (m)")
     _add_number(g, "--nu-per-pot", "neutrinos of each flavour per proton on target")
 
     g.add_argument(
@@ -325,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         allow_abbrev=False,
-        description="Coherent elastic neutrino-nucleus scattering at the SNS.",
+        description="Coherent elastic neutrino-nucleus scattering at the SNS and at reactors.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     sub = parser.add_subparsers(

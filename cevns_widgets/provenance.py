@@ -16,7 +16,7 @@ from functools import lru_cache
 from .physics.nuclei import make_target
 from .physics.response import QUENCHING_LABELS
 from .physics.sources import get_source
-from .scenario import Scenario
+from .scenario import Scenario, inapplicable_fields
 
 #: Said of a custom scenario's uncertainty, after the source's flux basis.
 CUSTOM_NOTE = "detector and analysis systematics are not included"
@@ -79,10 +79,12 @@ class Provenance:
 
 
 def changed_fields(a: Scenario, b: Scenario) -> tuple[str, ...]:
-    """Fields (other than ``preset``) in which two scenarios differ; floats to 1e-9."""
+    """Fields (other than ``preset`` and those ``a`` ignores) in which two scenarios
+    differ; floats to 1e-9."""
     out = []
+    ignored = inapplicable_fields(a)
     for f in fields(Scenario):
-        if f.name == "preset":
+        if f.name == "preset" or f.name in ignored:
             continue
         x, y = getattr(a, f.name), getattr(b, f.name)
         if isinstance(x, float) and isinstance(y, float):

@@ -118,8 +118,9 @@ RANGES: dict[str, Range] = {
 
 @dataclass(frozen=True)
 class Scenario:
-    """All inputs of an SNS CEvNS rate calculation. Defaults: COHERENT CsI[Na] 2017 geometry
-    with a bare 6.5 keVnr recoil threshold (use the preset for the full response).
+    """All inputs of a CEvNS rate calculation at the SNS or a reactor. Defaults: COHERENT
+    CsI[Na] 2017 geometry with a bare 6.5 keVnr recoil threshold (use the preset for the
+    full response).
 
     Every numeric field must lie in its finite range in :data:`RANGES` (numpy scalars are
     accepted and stored as floats); anything else raises :class:`ScenarioError`."""
@@ -213,7 +214,13 @@ class Scenario:
 
     # --- JSON ---
     def to_dict(self) -> dict:
-        return {"format": SCENARIO_FORMAT, **asdict(self)}
+        """Every field, but another source's inputs left at their defaults are left out
+        (a reactor scenario carries no POT or time window); they read back the same."""
+        from .physics.sources import SOURCES
+
+        others = {f for n, src in SOURCES.items() if n != self.source for f in src.own_fields}
+        data = {k: v for k, v in asdict(self).items() if k not in others or v != _default_field(k)}
+        return {"format": SCENARIO_FORMAT, **data}
 
     def to_json(self, indent: int = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
@@ -414,6 +421,38 @@ def _check_target(s: Scenario) -> None:
         raise ScenarioError(f"target {quote(value)} has no nuclei to count", "target")
 
 
+def inapplicable_fields(scenario: Scenario) -> dict[str, str]:
+    """Fields this scenario ignores, each with what it would need: another source's inputs
+    (``pot`` for a reactor), a model's knob under another model (``lindhard_k`` with
+    constant quenching), ... A snippet and the JSON leave them out, provenance does not
+    count them as changes, and an explicit option for one is refused."""
+    from .physics.sources import SOURCES
+
+    out = {
+        field: f"source {name!r}"
+        for name, src in SOURCES.items()
+        if name != scenario.source
+        for field in src.own_fields
+    }
+    leptons = set(SOURCES[scenario.source].component_lepton.values())
+    for lepton in ("e", "mu"):
+        if lepton not in leptons:
+            for quark in ("u", "d"):
+                out[f"eps_{quark}_{lepton}{lepton}"] = f"a source with nu_{lepton} flavours"
+    keVee_reader = "a detector read in keVee (this one counts photoelectrons: a light yield is set)"
+    needs = {
+        "lindhard_k": (scenario.quenching == "lindhard", "quenching lindhard"),
+        "quenching_factor": (scenario.quenching == "constant", "quenching constant"),
+        "resolution_a": (scenario.light_yield_PE_per_keVee is None, keVee_reader),
+        "noise_sigma_keVee": (
+            scenario.light_yield_PE_per_keVee is None and scenario.quenching != "none",
+            "a detector read in keVee (a quenching model and no light yield)",
+        ),
+    }
+    out.update({name: what for name, (applies, what) in needs.items() if not applies})
+    return out
+
+
 def follow_target(scenario: Scenario, target: str) -> list[tuple[str, str, str]]:
     """(field, new value, note) for the response pieces that a change to ``target`` makes
     inapplicable: a quenching model or PE smearing measured for another material switches
@@ -430,6 +469,17 @@ def follow_target(scenario: Scenario, target: str) -> list[tuple[str, str, str]]
         allowed = "/".join(quenching_targets(scenario.quenching))
         note = f"quenching set to Lindhard: {label} describes {allowed} only"
         out.append(("quenching", "lindhard", note))
+    if scenario.quenching == "lindhard" and scenario.lindhard_k is not None:
+        try:
+            before = {iso.symbol for iso in make_target(scenario.target).isotopes}
+        except Exception:  # noqa: BLE001 -- the old target was valid; be safe anyway
+            before = set()
+        if before != symbols:
+            note = (
+                f"Lindhard k reset to the standard value for {target} "
+                f"(k = {scenario.lindhard_k:g} was set for {scenario.target})"
+            )
+            out.append(("lindhard_k", None, note))
     try:
         check_pe_smearing_applies(scenario.pe_smearing, symbols)
     except ValueError:
@@ -533,3 +583,12 @@ def _validate(s: Scenario) -> None:
             form_factor(s.form_factor, 0.1, t.A, r_n)
         except ValueError as exc:
             raise ScenarioError(f"neutron_skin_fm {s.neutron_skin_fm:g}: {exc}") from exc
+
+
+@functools.cache
+def _default_scenario() -> Scenario:
+    return Scenario()
+
+
+def _default_field(name: str):
+    return getattr(_default_scenario(), name)

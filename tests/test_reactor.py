@@ -139,3 +139,64 @@ def test_a_reactor_full_recompute_is_a_rescale_for_power_and_distance():
     first = evaluate(s)
     moved = evaluate(s.replace(distance_m=30.0, reactor_power_GW=2.0))
     assert moved.recoil is first.recoil and moved.observed is first.observed
+
+
+# --- inputs of the other source (independent review) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"pot": 1e23},
+        {"nu_per_pot": 0.09},
+        {"beam_days": 10.0},
+        {"exposure_GWh": 1.0},
+        {"beam_timing": "csi-2021"},
+        {"eps_u_mumu": 0.2},
+    ],
+)
+def test_sns_inputs_are_refused_for_a_reactor(option):
+    (name,) = option
+    with pytest.raises(ScenarioError, match=f"^{name} applies only with"):
+        cw.expected_events(preset="conus-plus-2025", **option)
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"reactor_power_GW": 3.0},
+        {"live_days": 10.0},
+        {"fission_fractions": (1.0, 0.0, 0.0, 0.0)},
+        {"energy_per_fission": "ma-2013"},
+    ],
+)
+def test_reactor_inputs_are_refused_for_the_sns(option):
+    (name,) = option
+    with pytest.raises(ScenarioError, match=f"^{name} applies only with source 'reactor'"):
+        cw.expected_events(preset="coherent-csi-2021", **option)
+
+
+def test_ignored_fields_do_not_make_a_preset_custom():
+    s = get_preset("conus-plus-2025").scenario.replace(pot=1e20, beam_timing="csi-2017")
+    r = evaluate(s)
+    assert not r.provenance.custom
+    assert r.events_total == evaluate(get_preset("conus-plus-2025").scenario).events_total
+
+
+def test_a_saved_reactor_scenario_carries_no_beam_fields():
+    data = json.loads(get_preset("conus-plus-2025").scenario.to_json())
+    for field in SOURCES["sns"].own_fields:
+        assert field not in data
+    assert Scenario.from_json(json.dumps(data)) == get_preset("conus-plus-2025").scenario
+
+
+def test_a_new_target_resets_a_material_specific_lindhard_k():
+    r = cw.expected_events(preset="conus-plus-2025", target="Si")
+    assert r["inputs"]["lindhard_k"] is None
+    assert any("Lindhard k reset to the standard value for Si" in n for n in r["notes"])
+
+
+def test_switching_an_sns_preset_to_a_reactor_drops_its_beam_inputs():
+    r = cw.expected_events(preset="coherent-csi-2021", source="reactor", target="Ge")
+    assert r["inputs"]["source"] == "reactor" and "time_window_start_us" not in r["inputs"]
+    assert r["scenario_status"]["custom"]

@@ -16,9 +16,9 @@ from dataclasses import fields
 import ipywidgets as W
 import numpy as np
 
-from ..api import Result, inapplicable_fields
+from ..api import Result
 from ..presets import get_preset
-from ..scenario import Scenario
+from ..scenario import Scenario, inapplicable_fields
 from .model import ScenarioModel, error_message
 
 __all__ = ["ExportPanel", "download_link", "python_snippet", "snippet_options", "spectrum_csv"]
