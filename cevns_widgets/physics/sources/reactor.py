@@ -42,7 +42,7 @@ Model ``huber-mueller-no-extension`` is the same above 2 MeV and zero below, so 
 see how much a result depends on the extension. Not included in either model: the
 antineutrinos from neutron capture on 238U (239U and 239Np beta decays, all below 1.3 MeV),
 spent fuel, and non-equilibrium corrections. This is why the totals here,
-about 5.3 antineutrinos per fission and 1.7e20 per second per GW with the default
+about 5.3 antineutrinos per fission and 1.6e20 per second per GW with the default
 fractions, are a little below the usual round figures of 6 per fission and 2e20
 per second per GW.
 """
