@@ -180,7 +180,7 @@ def test_nsi_bands_follow_the_nu_e_weak_charge():
 
 
 def test_bad_dataset_names_raise_scenario_error():
-    for bad in ("coherent-lar-2020", "", None, 3):
+    for bad in ("coherent-xe-2099", "", None, 3):
         with pytest.raises(ScenarioError, match="dataset"):
             stats.fit(bad)
         with pytest.raises(ScenarioError, match="dataset"):

@@ -6,10 +6,13 @@
   (eps_ee^uV, eps_ee^dV).
 
 Datasets: ``coherent-csi-2017`` (COHERENT, Science 357 (2017) 1123, arXiv:1708.01294; data
-release arXiv:1804.09459, doi:10.5281/zenodo.1228631). The likelihood and its nuisance
-parameters are described in :mod:`cevns_widgets.stats.csi2017`; the vectorised profile in
-:mod:`cevns_widgets.stats._profile`. Minimisation: our own vectorised Newton iteration
-(numpy) for the nuisances and :func:`scipy.optimize.brentq` for interval ends; no extra
+release arXiv:1804.09459, doi:10.5281/zenodo.1228631), likelihood in
+:mod:`cevns_widgets.stats.csi2017`, vectorised profile in :mod:`cevns_widgets.stats._profile`;
+``coherent-lar-2020`` (COHERENT, PRL 126 (2021) 012002, arXiv:2003.10630; release
+arXiv:2006.12659, doi:10.5281/zenodo.3903810), the release's 3-D PDFs and shape
+systematics in :mod:`cevns_widgets.stats.lar2020` (fit only; the NSI scan is CsI 2017's).
+Minimisation: our own vectorised Newton iteration (numpy) for the CsI nuisances,
+scipy's L-BFGS-B for LAr, and :func:`scipy.optimize.brentq` for interval ends; no extra
 dependency.
 """
 

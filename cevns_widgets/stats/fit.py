@@ -27,14 +27,22 @@ from . import csi2017
 from ._profile import DELTA, NU, C, R
 
 #: The datasets a fit knows, with what each one is.
-DATASETS = {csi2017.NAME: "COHERENT CsI[Na] 2017 (Science 357 (2017) 1123)"}
+DATASETS = {
+    csi2017.NAME: "COHERENT CsI[Na] 2017 (Science 357 (2017) 1123)",
+    "coherent-lar-2020": "COHERENT CENNS-10 LAr 2020, analysis A (PRL 126 (2021) 012002)",
+}
 
 
-def check_dataset(dataset) -> str:
-    """The dataset name, or a ScenarioError naming the choices."""
-    if not isinstance(dataset, str) or dataset not in DATASETS:
+#: The datasets with the CsI (PE x time) profile likelihood: the default of check_dataset,
+#: so the NSI scan (which calls it without ``known``) keeps refusing coherent-lar-2020.
+PROFILE_DATASETS = (csi2017.NAME,)
+
+
+def check_dataset(dataset, known=PROFILE_DATASETS) -> str:
+    """The dataset name, or a ScenarioError naming the choices (those in ``known``)."""
+    if not isinstance(dataset, str) or dataset not in known:
         raise ScenarioError(
-            f"dataset must be one of {', '.join(DATASETS)}; got {quote(dataset)}", "dataset"
+            f"dataset must be one of {', '.join(known)}; got {quote(dataset)}", "dataset"
         )
     return dataset
 
@@ -102,7 +110,11 @@ def fit(dataset: str = csi2017.NAME, scenario: Scenario | None = None) -> FitRes
     >>> round(r.cevns_events), round(r.significance_sigma, 1)
     (138, 5.8)
     """
-    check_dataset(dataset)
+    check_dataset(dataset, DATASETS)
+    if dataset == "coherent-lar-2020":  # the release's 3-D PDFs: stats/lar2020.py
+        from . import lar2020
+
+        return lar2020.fit(scenario)
     model = csi2017.sm_model(scenario)
     weights = np.ones((1, 2))
     free = model.normalised.profile(weights)
@@ -172,6 +184,10 @@ def fit(dataset: str = csi2017.NAME, scenario: Scenario | None = None) -> FitRes
 
 def format_fit(r: FitResult) -> str:
     """The plain-text report of ``cevns fit``."""
+    if r.dataset == "coherent-lar-2020":
+        from . import lar2020
+
+        return lar2020.format_fit(r)
     lo, hi = r.cevns_events_interval
     pub = r.published
     nz = r.nuisances
