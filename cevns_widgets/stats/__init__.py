@@ -10,7 +10,9 @@ release arXiv:1804.09459, doi:10.5281/zenodo.1228631), likelihood in
 :mod:`cevns_widgets.stats.csi2017`, vectorised profile in :mod:`cevns_widgets.stats._profile`;
 ``coherent-lar-2020`` (COHERENT, PRL 126 (2021) 012002, arXiv:2003.10630; release
 arXiv:2006.12659, doi:10.5281/zenodo.3903810), the release's 3-D PDFs and shape
-systematics in :mod:`cevns_widgets.stats.lar2020` (fit only; the NSI scan is CsI 2017's).
+systematics in :mod:`cevns_widgets.stats.lar2020`; ``coherent-csi-2021`` (COHERENT, PRL 129
+(2022) 081801, arXiv:2110.07730, and its release), the selected events with the release's
+neutron PDFs in :mod:`cevns_widgets.stats.csi2021`. The NSI scan uses CsI 2017.
 Minimisation: our own vectorised Newton iteration (numpy) for the CsI nuisances,
 scipy's L-BFGS-B for LAr, and :func:`scipy.optimize.brentq` for interval ends; no extra
 dependency.

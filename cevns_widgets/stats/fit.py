@@ -30,6 +30,7 @@ from ._profile import DELTA, NU, C, R
 DATASETS = {
     csi2017.NAME: "COHERENT CsI[Na] 2017 (Science 357 (2017) 1123)",
     "coherent-lar-2020": "COHERENT CENNS-10 LAr 2020, analysis A (PRL 126 (2021) 012002)",
+    "coherent-csi-2021": "COHERENT CsI[Na] 2021, full dataset (PRL 129 (2022) 081801)",
 }
 
 
@@ -115,6 +116,10 @@ def fit(dataset: str = csi2017.NAME, scenario: Scenario | None = None) -> FitRes
         from . import lar2020
 
         return lar2020.fit(scenario)
+    if dataset == "coherent-csi-2021":  # event lists and BRN/NIN PDFs: stats/csi2021.py
+        from . import csi2021
+
+        return csi2021.fit(scenario)
     model = csi2017.sm_model(scenario)
     weights = np.ones((1, 2))
     free = model.normalised.profile(weights)
@@ -188,6 +193,10 @@ def format_fit(r: FitResult) -> str:
         from . import lar2020
 
         return lar2020.format_fit(r)
+    if r.dataset == "coherent-csi-2021":
+        from . import csi2021
+
+        return csi2021.format_fit(r)
     lo, hi = r.cevns_events_interval
     pub = r.published
     nz = r.nuisances
