@@ -59,13 +59,15 @@ from functools import cache
 
 import numpy as np
 from scipy.integrate import cumulative_trapezoid
-from scipy.optimize import brentq, minimize
+from scipy.optimize import minimize
 
 from ..api import evaluate
 from ..datasets import DataFormatError, _parse_table, _read_text
 from ..physics.sources import sns
 from ..presets import get_preset
 from ..scenario import Scenario, ScenarioError, quote
+from .fit import headline_lines
+from .interval import profile_interval
 
 NAME = "coherent-csi-2021"
 TITLE = "COHERENT CsI[Na] 2021, full dataset (Phys. Rev. Lett. 129 (2022) 081801)"
@@ -334,20 +336,8 @@ def _interval(m: Model, mu_best: float, nll_best: float) -> tuple[float, float]:
     def excess(mu: float) -> float:
         return 2.0 * (m.minimise(mu=mu)[0] - nll_best) - 1.0
 
-    step = max(5.0, 0.1 * mu_best)
-    hi_end = mu_best + step
-    while excess(hi_end) < 0:
-        hi_end += step
-        if hi_end > 20 * (mu_best + m.sm_events):
-            raise RuntimeError("the CEvNS interval has no upper end")
-    hi = brentq(excess, mu_best, hi_end, xtol=1e-4)
-    lo = 0.0
-    if excess(0.0) > 0:
-        lo_end = max(mu_best - step, 0.0)
-        while excess(lo_end) < 0 and lo_end > 0:
-            lo_end = max(lo_end - step, 0.0)
-        lo = brentq(excess, lo_end, mu_best, xtol=1e-4)
-    return float(lo), float(hi)
+    limit = 20 * (mu_best + m.sm_events)
+    return profile_interval(excess, mu_best, max(5.0, 0.1 * mu_best), limit, xtol=1e-4)
 
 
 def published() -> dict:
@@ -463,11 +453,7 @@ def format_fit(r) -> str:
         f"region: {g['pe'][0]:g} <= PE < {g['pe'][1]:g}, {g['time_us'][0]:g}-"
         f"{g['time_us'][1]:g} us ({g['pe_bins']} x {g['time_bins']} bins)",
         "",
-        f"CEvNS events        {r.cevns_events:7.1f} +- {r.cevns_events_error:.1f}"
-        f"   (68 % interval {lo:.1f} to {hi:.1f})",
-        f"significance        {r.significance_sigma:7.2f} sigma   (-2 delta lnL vs no CEvNS "
-        f"= {r.null_delta_chi2:.1f})",
-        f"SM prediction       {r.sm_prediction:7.1f}   (fit / SM = {r.ratio_to_sm:.2f})",
+        *headline_lines(r),
         f"published           {pub['cevns_events']:7.0f} +- {pub['cevns_events_error']:.0f} "
         f"(prediction {pub['cevns_prediction']:g} +- {pub['cevns_prediction_error']:g})",
         "",

@@ -20,11 +20,11 @@ import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ..scenario import Scenario, ScenarioError, quote
 from . import csi2017
 from ._profile import DELTA, NU, C, R
+from .interval import profile_interval
 
 #: The datasets a fit knows, with what each one is.
 DATASETS = {
@@ -87,20 +87,20 @@ def _interval(like, weights, c_best: float, ll_best: float, sm0: float):
         p = like.profile(weights, c=np.array([c]))
         return float(2.0 * (ll_best - p.loglike[0]) - 1.0)
 
-    lo_end, hi_end = c_best, c_best
-    step = 0.05 + 0.1 * c_best
-    while excess(hi_end) < 0:
-        hi_end += step
-        if hi_end > 50:
-            raise RuntimeError("the CEvNS interval has no upper end")
-    lo = 0.0
-    if excess(0.0) > 0:
-        lo_end = max(c_best - step, 0.0)
-        while excess(lo_end) < 0 and lo_end > 0:
-            lo_end = max(lo_end - step, 0.0)
-        lo = brentq(excess, lo_end, c_best, xtol=1e-6)
-    hi = brentq(excess, c_best, hi_end, xtol=1e-6)
+    lo, hi = profile_interval(excess, c_best, 0.05 + 0.1 * c_best, 50.0, xtol=1e-6)
     return lo * sm0, hi * sm0
+
+
+def headline_lines(r) -> list[str]:
+    """The CEvNS count, significance and SM lines every dataset's report starts with."""
+    lo, hi = r.cevns_events_interval
+    return [
+        f"CEvNS events        {r.cevns_events:7.1f} +- {r.cevns_events_error:.1f}"
+        f"   (68 % interval {lo:.1f} to {hi:.1f})",
+        f"significance        {r.significance_sigma:7.2f} sigma   (-2 delta lnL vs no CEvNS "
+        f"= {r.null_delta_chi2:.1f})",
+        f"SM prediction       {r.sm_prediction:7.1f}   (fit / SM = {r.ratio_to_sm:.2f})",
+    ]
 
 
 def fit(dataset: str = csi2017.NAME, scenario: Scenario | None = None) -> FitResult:
@@ -206,11 +206,7 @@ def format_fit(r: FitResult) -> str:
         f"{r.region['time_us'][0]:g}-{r.region['time_us'][1]:g} us "
         f"({r.region['pe_bins']} x {r.region['time_bins']} bins)",
         "",
-        f"CEvNS events        {r.cevns_events:7.1f} +- {r.cevns_events_error:.1f}"
-        f"   (68 % interval {lo:.1f} to {hi:.1f})",
-        f"significance        {r.significance_sigma:7.2f} sigma   (-2 delta lnL vs no CEvNS "
-        f"= {r.null_delta_chi2:.1f})",
-        f"SM prediction       {r.sm_prediction:7.1f}   (fit / SM = {r.ratio_to_sm:.2f})",
+        *headline_lines(r),
         f"published           {pub['cevns_events']:7.0f} +- {pub['cevns_events_error']:.0f}, "
         f"{pub['significance_sigma']:g} sigma",
         "",

@@ -40,11 +40,13 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from scipy.optimize import brentq, minimize
+from scipy.optimize import minimize
 
 from ..datasets import LAR_2020_CITATION, DataFormatError, _parse_table, _read_text
 from ..releases import lar_2020_parameters, lar_2020_value
 from ..scenario import ScenarioError
+from .fit import headline_lines
+from .interval import profile_interval
 
 NAME = "coherent-lar-2020"
 TITLE = "COHERENT CENNS-10 LAr 2020, analysis A (Phys. Rev. Lett. 126 (2021) 012002)"
@@ -317,20 +319,8 @@ def _interval(m: LAr2020Model, mu_best: float, nll_best: float) -> tuple[float, 
     def excess(mu: float) -> float:
         return 2.0 * (m.minimise(mu=mu)[0] - nll_best) - 1.0
 
-    step = max(10.0, 0.25 * mu_best)
-    hi_end = mu_best + step
-    while excess(hi_end) < 0:
-        hi_end += step
-        if hi_end > 20 * (mu_best + m.sm_events):
-            raise RuntimeError("the CEvNS interval has no upper end")
-    hi = brentq(excess, mu_best, hi_end, xtol=1e-4)
-    lo = 0.0
-    if excess(0.0) > 0:
-        lo_end = max(mu_best - step, 0.0)
-        while excess(lo_end) < 0 and lo_end > 0:
-            lo_end = max(lo_end - step, 0.0)
-        lo = brentq(excess, lo_end, mu_best, xtol=1e-4)
-    return float(lo), float(hi)
+    limit = 20 * (mu_best + m.sm_events)
+    return profile_interval(excess, mu_best, max(10.0, 0.25 * mu_best), limit, xtol=1e-4)
 
 
 @cache
@@ -445,11 +435,7 @@ def format_fit(r) -> str:
         f"{g['f90'][0]:g}-{g['f90'][1]:g}, {g['time_us'][0]:g}-{g['time_us'][1]:g} us "
         f"({g['energy_bins']} x {g['f90_bins']} x {g['time_bins']} bins)",
         "",
-        f"CEvNS events        {r.cevns_events:7.1f} +- {r.cevns_events_error:.1f}"
-        f"   (68 % interval {lo:.1f} to {hi:.1f})",
-        f"significance        {r.significance_sigma:7.2f} sigma   (-2 delta lnL vs no CEvNS "
-        f"= {r.null_delta_chi2:.1f})",
-        f"SM prediction       {r.sm_prediction:7.1f}   (fit / SM = {r.ratio_to_sm:.2f})",
+        *headline_lines(r),
         f"published           {pub['cevns_events']:7.0f} +- {pub['cevns_events_error']:.0f}, "
         f"{pub['significance_sigma']:g} sigma",
         "",
