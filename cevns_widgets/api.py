@@ -12,7 +12,7 @@ import numpy as np
 
 from .physics.rates import ObservedSpectra, RecoilSpectra, convert_threshold, observed_spectra
 from .physics.rates import recoil_spectra as _recoil_spectra
-from .physics.sources import SOURCES, get_source, sns
+from .physics.sources import SOURCES, foreign_fields, get_source, sns
 from .physics.sources.base import NeutrinoSource
 from .presets import get_preset
 from .provenance import Provenance, describe
@@ -163,6 +163,14 @@ class Result:
         budget while the scenario matches its preset, else the SNS flux normalisation only
         (said in ``basis``)."""
         parts, basis = self.provenance.uncertainty_components, self.provenance.uncertainty_basis
+        per_component = self.source.component_uncertainties
+        if per_component is not None and set(parts) == {"flux"} and self.events_total > 0:
+            # Components known to different precision (8B 12 %, pp 0.6 %): each count
+            # varies with its own flux, independently of the others.
+            sigma = per_component(self.scenario)
+            counts = self.events_by_flavor
+            flux = math.sqrt(sum((sigma[c] * n) ** 2 for c, n in counts.items()))
+            parts = {"flux": flux / self.events_total}
         fraction = math.sqrt(sum(v**2 for v in parts.values()))
         return {
             "fraction": fraction,
@@ -282,6 +290,8 @@ def scenario_from_options(
                 power = _from_preset(source, "beam_power_MW", DEFAULT_BEAM_POWER_MW, notes, True)
             changes["pot"] = sns.pot_from_days(days, power, energy)
             exposure = {"beam_days": days, "beam_power_MW": power, "proton_energy_GeV": energy}
+    if "exposure_tonne_years" in changes:
+        _live_days_from_exposure(changes, base, renames, exposure, notes)
     thresholds = [k for k in _THRESHOLD_KEYS if k in changes]
     if len(thresholds) > 1:
         raise ScenarioError(f"give one threshold, not {', '.join(thresholds)}")
@@ -315,9 +325,11 @@ def scenario_from_options(
         renames["time_window_start_us"] = "time_window_us start"
         renames["time_window_stop_us"] = "time_window_us stop"
     if changes.get("source", base.source) != base.source and isinstance(changes["source"], str):
-        # A new source starts from its own defaults for the old source's inputs.
+        # A new source starts from its own defaults for the old source's inputs (those the
+        # new one does not read too: live_days carries from a reactor to the Sun).
+        new_fields = getattr(SOURCES.get(changes["source"]), "own_fields", ())
         for field in getattr(SOURCES.get(base.source), "own_fields", ()):
-            if field not in changes:
+            if field not in changes and field not in new_fields:
                 changes[field] = getattr(_DEFAULTS, field)
     if "target" in changes and isinstance(changes["target"], str):
         for field, value, note in follow_target(base, changes["target"]):
@@ -343,11 +355,41 @@ def scenario_from_options(
 
 
 _DEFAULTS = Scenario()
+#: Days in the year of a tonne-year exposure (a Julian year).
+DAYS_PER_YEAR = 365.25
+
+
+def _live_days_from_exposure(changes, base, renames, exposure, notes) -> None:
+    """Turn ``exposure_tonne_years`` in ``changes`` into ``live_days`` for the mass given
+    (or the base scenario's), for a source that runs for live days."""
+    value = check_number("exposure_tonne_years", changes.pop("exposure_tonne_years"))
+    if "live_days" in changes:
+        raise ScenarioError(
+            "give exposure_tonne_years or live_days, not both", "exposure_tonne_years"
+        )
+    source = changes.get("source", base.source)
+    if "live_days" not in getattr(SOURCES.get(source), "own_fields", ()):
+        users = ", ".join(n for n, s in SOURCES.items() if "live_days" in s.own_fields)
+        raise ScenarioError(
+            f"exposure_tonne_years applies to a source that runs for live days ({users}), "
+            f"not to source {quote(source)}",
+            "exposure_tonne_years",
+        )
+    mass_kg = changes.get("mass_kg", base.mass_kg)
+    mass_t = check_number("mass_kg", mass_kg) / 1000.0
+    changes["live_days"] = value / mass_t * DAYS_PER_YEAR
+    renames["live_days"] = "exposure_tonne_years"
+    exposure["exposure_tonne_years"] = value
+    notes.append(
+        f"live_days {changes['live_days']:.4g}: {value:g} t yr on {mass_t:g} t "
+        f"({DAYS_PER_YEAR} days a year)"
+    )
 
 
 #: Keywords that set an SNS-only field.
 _SETS = {"exposure_GWh": "pot", "beam_days": "pot", "beam_power_MW": "pot"}
 _SETS |= {"proton_energy_GeV": "pot", "time_window_us": "time_window_start_us"}
+_SETS |= {"exposure_tonne_years": "live_days"}
 
 
 def _refuse_unused(scenario: Scenario, given: dict, renames: dict) -> None:
@@ -393,7 +435,7 @@ def result_to_dict(result: Result, preset: str | None = None, exposure: dict | N
     s = result.scenario
     # Only this source's own inputs: no beam POT or time window for a reactor, and no
     # reactor power for the SNS.
-    others = {f for src in SOURCES.values() if src is not result.source for f in src.own_fields}
+    others = foreign_fields(s.source)
     inputs = {k: v for k, v in s.to_dict().items() if k != "format" and k not in others}
     exposure = dict(exposure or {})
     exposure_notes = exposure.pop("notes", [])

@@ -32,7 +32,7 @@ import sys
 
 import numpy as np
 
-from .api import evaluate, result_to_dict, scenario_from_options
+from .api import DAYS_PER_YEAR, evaluate, result_to_dict, scenario_from_options
 from .physics.cross_sections import COUPLING_SCHEMES
 from .physics.form_factors import FORM_FACTOR_MODELS, heaviest_neutron_radius_fm
 from .physics.nuclei import COMMON_TARGETS, make_target
@@ -41,6 +41,7 @@ from .physics.sources import SOURCES
 from .physics.sources.reactor import ENERGY_PER_FISSION_MODELS, REACTOR_SPECTRUM_MODELS
 from .physics.sources.reactor import ISOTOPES as REACTOR_ISOTOPES
 from .physics.sources.sns import BEAM_TIMINGS, TIMING_EFFICIENCIES
+from .physics.sources.solar import SOLAR_MODELS
 from .presets import PRESETS, format_published
 from .scenario import RANGES, Scenario, ScenarioError, quote
 
@@ -52,6 +53,12 @@ _FLAVOR_TEXT = {
     "delayed_nue": "delayed nu_e",
     "delayed_numubar": "delayed anti-nu_mu",
     "reactor_nuebar": "reactor anti-nu_e",
+    "7Be_384": "7Be 384 keV line",
+    "7Be_861": "7Be 861 keV line",
+    "dsnb": "DSNB",
+    "nue": "nu_e",
+    "nuebar": "anti-nu_e",
+    "nux": "nu_x (4 flavours)",
 }
 
 
@@ -151,7 +158,9 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
 
     rx = p.add_argument_group("reactor source (with --source reactor)")
     _add_number(rx, "--reactor-power-GW", "thermal power of the core (GW)")
-    _add_number(rx, "--live-days", "days of reactor-on data")
+    _add_number(
+        rx, "--live-days", "days of data: reactor on, or live time for --source solar/diffuse"
+    )
     rx.add_argument(
         "--fission-fractions",
         type=finite_float,
@@ -170,6 +179,33 @@ def _add_rate_arguments(p: argparse.ArgumentParser) -> None:
         choices=ENERGY_PER_FISSION_MODELS,
         help=f"energy released per fission: {_choices(ENERGY_PER_FISSION_MODELS)}",
     )
+
+    sky = p.add_argument_group("the Sun and the sky (with --source solar or diffuse)")
+    sky.add_argument(
+        "--solar-model",
+        choices=SOLAR_MODELS,
+        help=f"standard solar model for the fluxes: {_choices(SOLAR_MODELS)}",
+    )
+    _add_number(
+        sky,
+        "--exposure-tonne-years",
+        "exposure in tonne-years (sets --live-days for the target mass); not with --live-days",
+    )
+
+    sn = p.add_argument_group("a supernova burst (with --source supernova)")
+    _add_number(sn, "--supernova-distance-kpc", "distance of the supernova (kpc); default 10")
+    for flag, what, unit in (
+        ("--supernova-mean-energies-MeV", "mean energies", "MeV"),
+        ("--supernova-pinching", "pinching parameters alpha", ""),
+        ("--supernova-flavour-energies-erg", "emitted energies (nu_x: each heavy flavour)", "erg"),
+    ):
+        sn.add_argument(
+            flag,
+            type=finite_float,
+            nargs=3,
+            metavar=("NUE", "NUEBAR", "NUX"),
+            help=f"{what} of nu_e, anti-nu_e and nu_x{f' ({unit})' if unit else ''}",
+        )
 
     e = p.add_argument_group("SNS exposure (one of --pot, --exposure-GWh, --beam-days)")
     ex = e.add_mutually_exclusive_group()
@@ -438,24 +474,14 @@ def _g(value, digits: int = 6) -> str:
 
 def _input_rows(result: dict) -> list[tuple[str, str]]:
     i = result["inputs"]
-    obs = i["observable"]
-    rows = [
-        ("target", i["target"]),
-        ("mass", f"{_g(i['mass_kg'])} kg"),
-        ("distance", f"{_g(i['distance_m'])} m"),
-    ]
-    if i["source"] != "sns":
-        fractions = ", ".join(
-            f"{iso} {_g(f)}"
-            for iso, f in zip(REACTOR_ISOTOPES, i["fission_fractions"], strict=True)
-        )
-        rows += [
-            ("source", f"reactor, {_g(i['reactor_power_GW'])} GW thermal"),
-            ("live time", f"{_g(i['live_days'])} days"),
-            ("fission fractions", fractions),
-            ("spectrum", f"{i['reactor_spectrum']}; energy per fission {i['energy_per_fission']}"),
-        ]
-        return rows + _detector_rows(i, obs)
+    rows = [("target", i["target"]), ("mass", f"{_g(i['mass_kg'])} kg")]
+    if "distance_m" in i:
+        rows.append(("distance", f"{_g(i['distance_m'])} m"))
+    rows += _SOURCE_ROWS[i["source"]](i)
+    return rows + _detector_rows(i, i["observable"])
+
+
+def _sns_rows(i: dict) -> list[tuple[str, str]]:
     exposure = f"{i['pot']:.4g} POT"
     if "exposure_GWh" in i:
         exposure += f" ({_g(i['exposure_GWh'])} GWh at {_g(i['proton_energy_GeV'])} GeV)"
@@ -464,8 +490,54 @@ def _input_rows(result: dict) -> list[tuple[str, str]]:
             f" ({_g(i['beam_days'])} days at {_g(i['beam_power_MW'])} MW, "
             f"{_g(i['proton_energy_GeV'])} GeV)"
         )
-    rows += [("exposure", exposure), ("neutrinos per POT", f"{_g(i['nu_per_pot'])} per flavour")]
-    return rows + _detector_rows(i, obs)
+    return [("exposure", exposure), ("neutrinos per POT", f"{_g(i['nu_per_pot'])} per flavour")]
+
+
+def _reactor_rows(i: dict) -> list[tuple[str, str]]:
+    fractions = ", ".join(
+        f"{iso} {_g(f)}" for iso, f in zip(REACTOR_ISOTOPES, i["fission_fractions"], strict=True)
+    )
+    return [
+        ("source", f"reactor, {_g(i['reactor_power_GW'])} GW thermal"),
+        ("live time", f"{_g(i['live_days'])} days"),
+        ("fission fractions", fractions),
+        ("spectrum", f"{i['reactor_spectrum']}; energy per fission {i['energy_per_fission']}"),
+    ]
+
+
+def _exposure_row(i: dict) -> tuple[str, str]:
+    tonne_years = i["mass_kg"] / 1000.0 * i["live_days"] / DAYS_PER_YEAR
+    return ("live time", f"{_g(i['live_days'])} days ({_g(tonne_years, 4)} t yr)")
+
+
+def _solar_rows(i: dict) -> list[tuple[str, str]]:
+    return [("source", f"the Sun, {i['solar_model']} fluxes, at 1 AU"), _exposure_row(i)]
+
+
+def _diffuse_rows(i: dict) -> list[tuple[str, str]]:
+    return [("source", "atmospheric and DSNB neutrinos"), _exposure_row(i)]
+
+
+def _supernova_rows(i: dict) -> list[tuple[str, str]]:
+    def three(values, unit=""):
+        return ", ".join(f"{_g(v, 4)}{unit}" for v in values) + " (nue, nuebar, nux)"
+
+    return [
+        ("source", f"a supernova at {_g(i['supernova_distance_kpc'])} kpc"),
+        ("mean energies", three(i["supernova_mean_energies_MeV"], " MeV")),
+        ("pinching", three(i["supernova_pinching"])),
+        ("energy/flavour", three(i["supernova_flavour_energies_erg"], " erg")),
+    ]
+
+
+#: The source-specific input rows of the text report.
+_SOURCE_ROWS = {
+    "supernova": _supernova_rows,
+    "sns": _sns_rows,
+    "reactor": _reactor_rows,
+    "solar": _solar_rows,
+    "diffuse": _diffuse_rows,
+}
 
 
 def _detector_rows(i: dict, obs: str) -> list[tuple[str, str]]:
@@ -495,12 +567,14 @@ def _detector_rows(i: dict, obs: str) -> list[tuple[str, str]]:
         ("form factor", form),
         ("sin^2 theta_W", f"{_g(i['sin2w'], 6)} ({i['couplings']} couplings)"),
     ]
-    nsi = [f"{k}={_g(i[k])}" for k in ("eps_u_ee", "eps_d_ee", "eps_u_mumu", "eps_d_mumu") if i[k]]
+    nsi = [
+        f"{k}={_g(i[k])}" for k in ("eps_u_ee", "eps_d_ee", "eps_u_mumu", "eps_d_mumu") if i.get(k)
+    ]
     if nsi:
         rows.append(("NSI", ", ".join(nsi)))
     if i["magnetic_moment_muB"]:
         rows.append(("magnetic moment", f"{_g(i['magnetic_moment_muB'])} mu_B"))
-    if i["sterile_dm2_eV2"] and i["sterile_sin2_2theta"]:
+    if i.get("sterile_dm2_eV2") and i.get("sterile_sin2_2theta"):
         rows.append(
             (
                 "sterile nu",

@@ -39,9 +39,15 @@ EFFICIENCY_LABELS = {
     "csi-2017": "CsI[Na] 2017 acceptance",
     "csi-2021": "CsI[Na] 2021 efficiency",
     "lar-2020": "CENNS-10 2020 acceptance",
+    "xenonnt-8b-2024": "XENONnT 2024 8B acceptance (SR0+SR1)",
 }
 #: The target each dataset-specific response piece was measured for.
-_EFFICIENCY_TARGET = {"csi-2017": "CsI", "csi-2021": "CsI", "lar-2020": "Ar"}
+_EFFICIENCY_TARGET = {
+    "csi-2017": "CsI",
+    "csi-2021": "CsI",
+    "lar-2020": "Ar",
+    "xenonnt-8b-2024": "Xe",
+}
 _SMEARING_TARGET = {"gamma-csi-2021": "CsI"}
 
 

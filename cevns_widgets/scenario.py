@@ -89,6 +89,7 @@ RANGES: dict[str, Range] = {
     "nu_per_pot": Range(0.0, 1.0, True),  # ~0.09 at the SNS
     "reactor_power_GW": Range(0.0, 20.0, True, "GW"),  # thermal; the largest cores ~4.6 GW
     "live_days": Range(0.0, 36525.0, True, "days"),  # a century
+    "supernova_distance_kpc": Range(1e-3, 1e4, False, "kpc"),  # 200 AU to beyond Andromeda
     "threshold": Range(0.0, 1e6),  # a 1 GeV recoil: far above any SNS signal
     "roi_max": Range(0.0, 1e6, True),
     # Release time axes start before their trigger (LAr 2020 bins begin at -0.1 us).
@@ -113,6 +114,8 @@ RANGES: dict[str, Range] = {
     "beam_days": Range(0.0, 36525.0, True, "days"),  # a century
     "beam_power_MW": Range(0.0, 100.0, True, "MW"),
     "proton_energy_GeV": Range(0.1, 100.0, False, "GeV"),
+    # ... and the keyword that sets live_days from the mass:
+    "exposure_tonne_years": Range(0.0, 1e6, True, "t yr"),
 }
 
 
@@ -129,7 +132,9 @@ class Scenario:
     mass_kg: float = 14.6
     distance_m: float = 19.3
     #: The neutrino source (``physics/sources``): "sns" uses pot, nu_per_pot and the beam
-    #: timing fields; "reactor" uses the reactor_* fields, live_days and fission_fractions.
+    #: timing fields; "reactor" uses the reactor_* fields, live_days and fission_fractions;
+    #: "solar" (the Sun) and "diffuse" (atmospheric and DSNB) use live_days and need no
+    #: distance.
     source: str = "sns"
     pot: float = 1.76e23
     nu_per_pot: float = 0.08
@@ -138,6 +143,14 @@ class Scenario:
     fission_fractions: tuple[float, float, float, float] = (0.56, 0.08, 0.30, 0.06)
     reactor_spectrum: str = "huber-mueller"
     energy_per_fission: str = "kopeikin-2004"
+    #: Standard solar model of the "solar" source (``physics/sources/solar.py``).
+    solar_model: str = "b16-gs98"
+    #: A supernova burst (``physics/sources/supernova.py``): its distance, and per
+    #: component (nue, nuebar, each heavy flavour) the mean energy, pinching and energy.
+    supernova_distance_kpc: float = 10.0
+    supernova_mean_energies_MeV: tuple[float, float, float] = (12.0, 14.0, 16.0)
+    supernova_pinching: tuple[float, float, float] = (3.0, 3.0, 3.0)
+    supernova_flavour_energies_erg: tuple[float, float, float] = (5e52, 5e52, 5e52)
     threshold: float = 6.5
     threshold_unit: str = "keVnr"
     roi_max: float | None = None
@@ -216,9 +229,9 @@ class Scenario:
     def to_dict(self) -> dict:
         """Every field, but another source's inputs left at their defaults are left out
         (a reactor scenario carries no POT or time window); they read back the same."""
-        from .physics.sources import SOURCES
+        from .physics.sources import foreign_fields
 
-        others = {f for n, src in SOURCES.items() if n != self.source for f in src.own_fields}
+        others = foreign_fields(self.source)
         data = {k: v for k, v in asdict(self).items() if k not in others or v != _default_field(k)}
         return {"format": SCENARIO_FORMAT, **data}
 
@@ -426,14 +439,9 @@ def inapplicable_fields(scenario: Scenario) -> dict[str, str]:
     (``pot`` for a reactor), a model's knob under another model (``lindhard_k`` with
     constant quenching), ... A snippet and the JSON leave them out, provenance does not
     count them as changes, and an explicit option for one is refused."""
-    from .physics.sources import SOURCES
+    from .physics.sources import SOURCES, foreign_fields
 
-    out = {
-        field: f"source {name!r}"
-        for name, src in SOURCES.items()
-        if name != scenario.source
-        for field in src.own_fields
-    }
+    out = foreign_fields(scenario.source)
     leptons = set(SOURCES[scenario.source].component_lepton.values())
     for lepton in ("e", "mu"):
         if lepton not in leptons:
@@ -495,11 +503,21 @@ def follow_target(scenario: Scenario, target: str) -> list[tuple[str, str, str]]
 
 def _check_source(s: Scenario) -> None:
     """The source and its own fields; inputs of another source's kind are refused."""
-    from .physics.sources import SOURCES, reactor
+    from .physics.sources import SOURCES, reactor, solar, supernova
 
     _choice(s, "source", tuple(SOURCES))
     _choice(s, "reactor_spectrum", reactor.REACTOR_SPECTRUM_MODELS)
     _choice(s, "energy_per_fission", reactor.ENERGY_PER_FISSION_MODELS)
+    _choice(s, "solar_model", solar.SOLAR_MODELS)
+    for name, check in (
+        ("supernova_mean_energies_MeV", supernova.check_mean_energies),
+        ("supernova_pinching", supernova.check_pinching),
+        ("supernova_flavour_energies_erg", supernova.check_flavour_energies),
+    ):
+        try:
+            object.__setattr__(s, name, check(getattr(s, name)))
+        except ValueError as exc:
+            raise ScenarioError(str(exc), name) from None
     object.__setattr__(s, "fission_fractions", _fission_fractions(s.fission_fractions))
     if not SOURCES[s.source].time_profile:
         timed = [
@@ -514,7 +532,7 @@ def _check_source(s: Scenario) -> None:
         if timed:
             raise ScenarioError(
                 f"{timed[0]} applies to a pulsed source (sns), not to source {s.source!r}: "
-                "a reactor runs continuously, so there is no time window",
+                "it shines continuously, so there is no time window",
                 timed[0],
             )
 

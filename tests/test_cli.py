@@ -457,6 +457,7 @@ def test_option_names_are_the_keyword_names():
         "threshold_keVee",
         "threshold_PE",
         "time_window_us",
+        "exposure_tonne_years",
     }
     fields = set(Scenario.__dataclass_fields__)
     dests = set(actions) - {"help", "json", "preset", "scenario", "save_scenario"}

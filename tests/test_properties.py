@@ -134,19 +134,29 @@ def test_expected_events_is_strict_json(name, threshold, sin2w):
 @given(scenarios, masses, pots, distances)
 def test_events_scale_as_mass_times_pot_over_distance_squared(s, mass, pot, distance):
     """N = mass x fluence x (per-kg, per-fluence spectrum): exact scaling, no recompute.
-    The SNS fluence goes as POT / L^2; a reactor's as power x live days / L^2."""
+    The SNS fluence goes as POT / L^2; a reactor's as power x live days / L^2; the Sun's
+    and the sky's as live days; a supernova's as 1 / d^2."""
     before = cw.evaluate(s).events_total
     if s.source == "sns":
         changed = s.replace(mass_kg=mass, pot=pot, distance_m=distance)
-        exposure = pot / s.pot
-    else:
+        factor = pot / s.pot * (s.distance_m / distance) ** 2
+    elif s.source == "reactor":
         power, days = pot / 1e23, pot / 1e21  # reuse the drawn POT as power and days
         changed = s.replace(
             mass_kg=mass, reactor_power_GW=power, live_days=days, distance_m=distance
         )
-        exposure = (power / s.reactor_power_GW) * (days / s.live_days)
+        factor = (power / s.reactor_power_GW) * (days / s.live_days)
+        factor *= (s.distance_m / distance) ** 2
+    elif s.source == "supernova":
+        kpc = distance / 100.0  # reuse the drawn distance, in kpc
+        changed = s.replace(mass_kg=mass, supernova_distance_kpc=kpc)
+        factor = (s.supernova_distance_kpc / kpc) ** 2
+    else:
+        days = pot / 1e21
+        changed = s.replace(mass_kg=mass, live_days=days)
+        factor = days / s.live_days
     after = cw.evaluate(changed).events_total
-    factor = (mass / s.mass_kg) * exposure * (s.distance_m / distance) ** 2
+    factor *= mass / s.mass_kg
     if before == 0.0:
         assert after == 0.0
     else:

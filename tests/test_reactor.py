@@ -106,7 +106,7 @@ def test_time_windows_are_refused_for_a_reactor():
     with pytest.raises(ScenarioError, match="fission_fractions must be 4 numbers"):
         Scenario(source="reactor", fission_fractions=(0.5, 0.5, 0.5, 0.5))
     with pytest.raises(ScenarioError, match="unknown source|source must be one of"):
-        Scenario(source="supernova")
+        Scenario(source="pulsar")
 
 
 def test_the_issues_cli_example_runs_and_shows_no_beam(capsys):

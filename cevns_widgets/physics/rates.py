@@ -183,15 +183,19 @@ def _kinematics(target_name: str, source: tuple, oscillation: tuple | None) -> _
     (``oscillation`` = (distance_m, dm2_eV2, sin2_2theta) or None)."""
     target = make_target(target_name)
     name, key = source
-    spectra = get_source(name).spectra_at_detector(key, oscillation)
+    src = get_source(name)
+    spectra = src.spectra_at_detector(key, oscillation)
     masses = target.mass_MeV
     M = masses[:, None]
     e_max = max(s.max_energy_MeV for s in spectra.values())
     kinks = [max_recoil_keV(e, masses) for s in spectra.values() for e in s.line_energies_MeV]
     # One quadratic grid per group of isotopes with similar recoil ranges (their union):
-    # sized for the lightest alone, the grid would leave a heavy partner few points.
+    # sized for the lightest alone, the grid would leave a heavy partner few points. A
+    # source spanning decades in energy adds the ranges of its grid energies.
+    energies = [e_max, *(e for e in src.grid_energies_MeV if e < e_max)]
     T = recoil_grid_keV(
-        scale_groups(max_recoil_keV(e_max, masses)), np.concatenate(kinks) if kinks else ()
+        scale_groups(np.concatenate([max_recoil_keV(e, masses) for e in energies])),
+        np.concatenate(kinks) if kinks else (),
     )
     Tm = T[None, :] * 1e-3  # MeV
     e_min = min_neutrino_energy_MeV(T[None, :], M)
@@ -261,9 +265,13 @@ def recoil_spectra(
     lepton_of = get_source(source[0]).component_lepton
     T = k.T
     charges = {}
-    for lepton in ("e", "mu"):
-        eps_u = getattr(physics, f"eps_u_{lepton}{lepton}")
-        eps_d = getattr(physics, f"eps_d_{lepton}{lepton}")
+    # "x": flavours mixed or unknown at the detector (the Sun, a supernova): SM charge only.
+    for lepton in sorted(set(lepton_of.values())):
+        if lepton == "x":
+            eps_u = eps_d = 0.0
+        else:
+            eps_u = getattr(physics, f"eps_u_{lepton}{lepton}")
+            eps_d = getattr(physics, f"eps_d_{lepton}{lepton}")
         key = (eps_u, eps_d)
         if key not in charges:
             q_charge, f_p = coherent_charge(

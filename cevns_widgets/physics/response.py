@@ -35,9 +35,14 @@ QUENCHING_LABELS = {
 #: recoils, arXiv:2110.07730; TUNL and Chicago), ``lar-2020`` is liquid argon
 #: (arXiv:2003.10630): elsewhere they would be an extrapolation to another material.
 QUENCHING_TARGETS = {"csi-2021": ("Cs", "I"), "csi-measured": ("Cs", "I"), "lar-2020": ("Ar",)}
-EFFICIENCY_MODELS = ("none", "csi-2017", "csi-2021", "lar-2020")
+EFFICIENCY_MODELS = ("none", "csi-2017", "csi-2021", "lar-2020", "xenonnt-8b-2024")
 #: The observable each efficiency curve is a function of.
-EFFICIENCY_VARIABLE = {"csi-2017": "PE", "csi-2021": "PE", "lar-2020": "keVee"}
+EFFICIENCY_VARIABLE = {
+    "csi-2017": "PE",
+    "csi-2021": "PE",
+    "lar-2020": "keVee",
+    "xenonnt-8b-2024": "keVnr",  # physics/dm_efficiencies.py
+}
 OBSERVABLES = ("keVnr", "keVee", "PE")
 #: How photoelectron counts scatter around their mean: Poisson statistics, or the CsI 2021
 #: release's gamma-distributed response (continuous PE, wider than Poisson).
@@ -208,6 +213,10 @@ def efficiency_curve(name: str, x):
         return csi_2021_efficiency(x)
     if name == "lar-2020":
         return lar_2020_efficiency(x)
+    from .dm_efficiencies import KEVNR_EFFICIENCIES
+
+    if name in KEVNR_EFFICIENCIES:
+        return KEVNR_EFFICIENCIES[name](x)
     raise ValueError(f"unknown efficiency {name!r}; choose one of {', '.join(EFFICIENCY_MODELS)}")
 
 

@@ -40,6 +40,14 @@ class NeutrinoSource:
         own_fields: every scenario field that only this source reads (exposure, spectrum
             and timing inputs); other sources' fields are not shown for it.
         time_profile: whether arrival-time windows apply (a pulsed source).
+        component_uncertainties: ``f(scenario)`` -> {component: fractional flux
+            uncertainty}, for a source whose components are known to different precision
+            (the Sun); None: ``flux_uncertainty`` for all.
+        uses_distance_m: whether the scenario's ``distance_m`` places the detector (False
+            for the Sun, the sky and a supernova, whose distances are their own fields);
+            a sterile oscillation needs it.
+        grid_energies_MeV: neutrino energies whose largest recoils get a dense sub-grid of
+            their own, for sources spanning decades in energy (pp to 8B, DSNB to 10 GeV).
     """
 
     name: str
@@ -56,6 +64,9 @@ class NeutrinoSource:
     flux_uncertainty_basis: str
     own_fields: tuple[str, ...]
     time_profile: bool = False
+    component_uncertainties: Callable[[object], dict] | None = None
+    uses_distance_m: bool = True
+    grid_energies_MeV: tuple[float, ...] = ()
 
     def spectrum_key(self, scenario) -> tuple:
         """The hashable inputs of this source's spectra, read from ``scenario``."""
