@@ -85,7 +85,37 @@ def preset_scenarios(draw):
     )
 
 
-scenarios = st.one_of(bare_scenarios(), preset_scenarios())
+@st.composite
+def sky_scenarios(draw):
+    """The Sun, the sky or a supernova on any target, with their own knobs over their full
+    ranges (solar model, live days, the supernova's distance, energies and pinching)."""
+    source = draw(st.sampled_from(["solar", "diffuse", "supernova"]))
+    knobs = {}
+    if source == "supernova":
+        triple = st.tuples
+        knobs = {
+            "supernova_distance_kpc": draw(st.floats(1e-3, 1e4)),
+            "supernova_mean_energies_MeV": draw(triple(*[st.floats(3.0, 40.0)] * 3)),
+            "supernova_pinching": draw(triple(*[st.floats(0.5, 6.0)] * 3)),
+            "supernova_flavour_energies_erg": draw(triple(*[st.floats(1e50, 1e54)] * 3)),
+        }
+    else:
+        knobs = {"live_days": draw(st.floats(1e-3, 36525.0))}
+        if source == "solar":
+            knobs["solar_model"] = draw(st.sampled_from(["b16-gs98", "b16-agss09met"]))
+    return cw.Scenario(
+        source=source,
+        target=draw(targets),
+        mass_kg=draw(masses),
+        threshold=draw(st.floats(0.0, 100.0)),
+        threshold_unit="keVnr",
+        sin2w=draw(sin2ws),
+        form_factor=draw(form_factors),
+        **knobs,
+    )
+
+
+scenarios = st.one_of(bare_scenarios(), preset_scenarios(), sky_scenarios())
 
 
 def _all_finite(obj) -> bool:
