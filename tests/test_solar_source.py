@@ -59,9 +59,8 @@ def _independent_8b_rate_per_tonne_year(threshold_keV: float) -> float:
     but the 8B table and the xenon isotope list: tree-level SM cross section
     dsigma/dT = G_F^2 M / (4 pi) Q_W^2 (1 - M T / 2E^2 - T/E) F^2(q) (Freedman 1974), with
     Q_W = N - (1 - 4 sin^2 theta_W) Z and the Helm form factor of Lewin & Smith (1996)."""
-    table = np.loadtxt(
-        cw.datasets.data_file("solar_8B_spectrum.txt").open(), delimiter=",", comments="#"
-    )
+    with cw.datasets.data_file("solar_8B_spectrum.txt").open() as handle:
+        table = np.loadtxt(handle, delimiter=",", comments="#")
     e_tab, f_tab = table[:, 0], table[:, 1] / np.trapezoid(table[:, 1], table[:, 0])
     flux = 5.46e6 * YEAR_DAYS * 86400.0  # per cm^2 in a year
     gf = sc.physical_constants["Fermi coupling constant"][0]  # GeV^-2

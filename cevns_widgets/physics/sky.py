@@ -23,7 +23,7 @@ def neutrino_background_spectra(
     target: str,
     recoil_keV,
     solar_model: str = "b16-gs98",
-    physics: PhysicsParams = PhysicsParams(),
+    physics: PhysicsParams | None = None,
 ) -> dict[str, np.ndarray]:
     """Events per tonne-year per keVnr at ``recoil_keV``, per component: the solar ones
     (pp, 7Be lines, CNO, pep, 8B, hep) and the diffuse ones (DSNB, atmospheric).
@@ -32,6 +32,7 @@ def neutrino_background_spectra(
     >>> bool(rates["8B"][0] > rates["8B"][1] > rates["hep"][1] > 0)
     True
     """
+    physics = PhysicsParams() if physics is None else physics
     T = np.asarray(recoil_keV, dtype=float)
     out: dict[str, np.ndarray] = {}
     exposures = (

@@ -4,6 +4,9 @@
   (``cevns fit --preset coherent-csi-2017``).
 * :func:`nsi_scan` -- the profile-likelihood map over the nu_e vector NSI couplings
   (eps_ee^uV, eps_ee^dV).
+* :func:`fog_map`, :func:`discovery_limit` -- the neutrino fog of dark-matter searches
+  (O'Hare, PRL 127 (2021) 251802): WIMP discovery limits against the solar, atmospheric
+  and DSNB CEvNS backgrounds with their flux uncertainties, and the fog index.
 
 Datasets: ``coherent-csi-2017`` (COHERENT, Science 357 (2017) 1123, arXiv:1708.01294; data
 release arXiv:1804.09459, doi:10.5281/zenodo.1228631), likelihood in
@@ -19,10 +22,15 @@ dependency.
 """
 
 from .fit import DATASETS, FitResult, fit
+from .fog import FogMap, discovery_limit, fog_index, fog_map
 from .nsi import DELTA_CHI2_2DOF, NSIScan, basis_weights, nsi_scan
 
 __all__ = [
     "DATASETS",
+    "FogMap",
+    "discovery_limit",
+    "fog_index",
+    "fog_map",
     "DELTA_CHI2_2DOF",
     "FitResult",
     "NSIScan",

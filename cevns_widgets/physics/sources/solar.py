@@ -119,7 +119,8 @@ def tabulated_spectrum(file_name: str) -> TabulatedSpectrum:
     tables integrate to 1 within 0.3 %)."""
     from ...datasets import data_file
 
-    table = np.loadtxt(data_file(file_name).open(), delimiter=",", comments="#")
+    with data_file(file_name).open() as handle:
+        table = np.loadtxt(handle, delimiter=",", comments="#")
     return TabulatedSpectrum.normalised(table[:, 0], table[:, 1])
 
 
