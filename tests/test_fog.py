@@ -293,15 +293,16 @@ OHARE_GE_FLOOR = np.array(
 def test_reproduces_ohare_germanium_floor_with_his_inputs():
     """The fog edge (first n > 2 on a fine exposure grid) with O'Hare's inputs: his SHM
     (sigma_v = 167 km/s so v0 = 236.2, v_esc = 533, v_lab = 245.6 km/s; src/WIMPFuncs.py)
-    and his 2 % 8B flux uncertainty (global fit; src/Params.py); the other uncertainties
-    are those of physics/sky.py, the same as his. Measured ratio to his floor: 0.84 to 0.98
-    at these masses (we use natural Ge, B16-GS98 fluxes and no geo/reactor neutrinos)."""
+    and his 8B flux, 5.16e6 +- 2 % (global fit; src/Params.py), our solar model
+    "ohare-2021"; the other fluxes and uncertainties are those of physics/sky.py, the same
+    as his. Measured ratio to his floor: 0.84 to 0.97 at these masses (we use natural Ge
+    and no geo/reactor neutrinos)."""
     halo = wimp.HaloModel(v0_kms=167.0 * np.sqrt(2.0), v_esc_kms=533.0, v_earth_kms=245.6)
     fm = fog.fog_map(
         "Ge",
         masses_GeV=OHARE_GE_FLOOR[:, 0],
         exposures_tonne_year=np.geomspace(1e-6, 1e14, 200),
-        uncertainties={"8B": 0.02},
+        solar_model="ohare-2021",
         halo=halo,
     )
     ratio = fm.boundary_cm2(2.0) / OHARE_GE_FLOOR[:, 1]
@@ -314,7 +315,9 @@ def test_xenon_fog_map_defaults():
     assert np.all(np.isfinite(fm.sigma_dl_cm2)) and np.all(fm.sigma_dl_cm2 > 0)
     assert np.all(np.diff(fm.sigma_dl_cm2, axis=1) <= 1e-9 * fm.sigma_dl_cm2[:, 1:])
     assert "8B" in fm.components and "atmospheric" in fm.components
-    assert dict(zip(fm.components, fm.uncertainties, strict=True))["8B"] == 0.12
+    # O'Hare's inputs by default: the measured 8B flux, 5.16e6 +- 2 %.
+    assert fm.solar_model == "ohare-2021"
+    assert dict(zip(fm.components, fm.uncertainties, strict=True))["8B"] == 0.02
     # Every mass reaches the fog somewhere on the default grid, and the n map is defined
     # on (mass, sigma).
     assert np.all(np.nanmax(fm.index, axis=1) > 2.0)

@@ -394,7 +394,7 @@ def fog_map(
     exposures_tonne_year=None,
     threshold_keVnr: float = 1e-4,
     max_keVnr: float = 200.0,
-    solar_model: str = "b16-gs98",
+    solar_model: str = "ohare-2021",
     *,
     n_bins: int = 50,
     n_sub: int = 16,
