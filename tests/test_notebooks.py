@@ -45,6 +45,8 @@ def test_notebooks_exist():
         "05_targets_and_design.ipynb",
         "06_new_physics.ipynb",
         "07_reactor_cevns.ipynb",
+        "08_neutrino_fog.ipynb",
+        "09_supernova.ipynb",
     ]
 
 

@@ -9,12 +9,14 @@ its widgets without sending anything back. Callbacks never raise: errors become 
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import logging
 
 import ipywidgets as W
 import numpy as np
 
+from ..api import DAYS_PER_YEAR
 from ..physics.form_factors import (
     FORM_FACTOR_LABELS,
     FORM_FACTOR_MODELS,
@@ -22,11 +24,12 @@ from ..physics.form_factors import (
     heaviest_neutron_radius_fm,
 )
 from ..physics.nuclei import COMMON_TARGETS, make_target
+from ..physics.rates import recoil_spectra
 from ..physics.response import (
     QUENCHING_LABELS,
     QUENCHING_MODELS,
 )
-from ..physics.sources import reactor, sns
+from ..physics.sources import get_source, reactor, sns, solar, supernova
 from ..presets import PRESETS, get_preset
 from ..scenario import Scenario, follow_target
 from . import messages, units
@@ -34,9 +37,9 @@ from .messages import safe
 from .model import (
     EXPLORER_SOURCES,
     SOURCE_LABELS,
-    SOURCE_PRESETS,
     ScenarioModel,
     error_message,
+    source_start,
 )
 
 log = logging.getLogger(__name__)
@@ -51,10 +54,13 @@ __all__ = [
     "PresetControl",
     "QuenchingControl",
     "ReactorControl",
+    "SolarModelControl",
     "SourceControl",
+    "SupernovaControl",
     "TargetControl",
     "ThresholdControl",
     "TimeWindowControl",
+    "TonneYearsControl",
 ]
 
 DESCRIPTION_WIDTH = "138px"
@@ -295,15 +301,24 @@ class PresetControl(Control):
 
 
 #: What the source buttons say (their tooltips give the long labels).
-SOURCE_SHORT_LABELS = {"sns": "SNS", "reactor": "Reactor"}
+SOURCE_SHORT_LABELS = {
+    "sns": "SNS",
+    "reactor": "Reactor",
+    "solar": "Sun",
+    "supernova": "Supernova",
+    "diffuse": "Diffuse",
+}
 
 
 class SourceControl(Control):
-    """The neutrino source: the SNS or a nuclear reactor.
+    """The neutrino source: the SNS, a nuclear reactor, the Sun, a supernova, or the
+    atmospheric and diffuse supernova (DSNB) neutrinos.
 
-    Switching opens that source's main preset (COHERENT CsI[Na] 2017 or CONUS+ 2025): a
-    detector built for one source (a 6 PE CsI threshold) sees nothing at the other. Picking
-    a preset of the other source in the preset menu switches too.
+    Switching opens that source's main preset (COHERENT CsI[Na] 2017, CONUS+ 2025, XENONnT
+    2024) or, for a source without one, a tonne of xenon at 1 keVnr
+    (:data:`~.model.SOURCE_SCENARIOS`): a detector built for one source (a 6 PE CsI
+    threshold) sees nothing at another. Picking a preset of another source in the preset
+    menu switches too.
     """
 
     name = "source"
@@ -313,21 +328,37 @@ class SourceControl(Control):
         self.toggle = W.ToggleButtons(
             options=[(SOURCE_SHORT_LABELS.get(k, k), k) for k in EXPLORER_SOURCES],
             tooltips=[SOURCE_LABELS[k] for k in EXPLORER_SOURCES],
-            style={"button_width": "96px"},
-            layout=W.Layout(width="205px"),
+            style={"button_width": "auto"},
+            layout=W.Layout(width="340px", margin="0 0 0 2px"),
         )
         self.toggle.add_class("cevns-source")
         self.toggle.observe(self._on_pick, names="value")
-        return [W.HBox([row_label("Neutrino source", "the SNS or a reactor"), self.toggle])]
+        label = W.HTML(
+            '<div style="padding-left:4px" title="where the neutrinos come from">'
+            "Neutrino source</div>",
+            layout=W.Layout(margin="2px 0 0 2px"),
+        )
+        return [label, self.toggle]
 
     @safe
     def _on_pick(self, change):
         new = change["new"]
         if self._syncing or new is None or new == self.model.scenario.source:
             return
-        name = SOURCE_PRESETS[new]
-        if self.model.load_preset(name):
-            self.show_info(f"opened {get_preset(name).short_title}; change any input from there")
+        scenario, preset = source_start(new)
+        ok = (
+            self.model.load_preset(preset)
+            if preset
+            else self.model.set_scenario(scenario, source="scenario")
+        )
+        if ok:
+            opened = (
+                get_preset(preset).short_title
+                if preset
+                else f"{scenario.mass_kg / 1000:g} t of {scenario.target} at "
+                f"{scenario.threshold:g} {scenario.threshold_unit}"
+            )
+            self.show_info(f"opened {opened}; change any input from there")
         else:
             self.show_error(self.model.error)
             self._run_sync(self.model.scenario)
@@ -511,12 +542,63 @@ class ThresholdControl(Control):
             self.unit.options = options
         if self.unit.value != unit:
             self.unit.value = unit
-        top = units.nice_ceiling(max(units.unit_max(scenario, unit), scenario.threshold))
+        top = min(units.unit_max(scenario, unit), _signal_reach(scenario, unit))
+        top = units.nice_ceiling(max(top, scenario.threshold))
         step = units.unit_step(scenario, unit)
         self.slider.readout_format = ".1f" if step >= 0.1 else ".2f" if step >= 0.01 else ".3f"
         self.slider.description = f"Threshold [{unit}]"
         # the value on the finer of the old and new grids; _run_sync sets a coarser step after
         _set_slider(self.slider, scenario.threshold, 0.0, top, min(step, self.slider.step))
+
+
+#: A source's signal "reaches" the recoil energy where its most energetic component's
+#: events above threshold fall to this fraction of that component's total.
+REACH_TAIL = 1e-4
+
+
+@functools.lru_cache(maxsize=64)
+def _reach_keVnr(target: str, physics, source: tuple) -> float:
+    """The largest recoil energy (keVnr) worth a slider: for each component, where its
+    events above the threshold fall to :data:`REACH_TAIL` of its total, the largest of them.
+
+    Per component, so the Sun's pp neutrinos (10^4 times 8B's flux, all below 0.003 keVnr in
+    xenon) do not hide 8B's reach; exposure-independent (spectra per unit fluence)."""
+    rs = recoil_spectra(target, physics, None, source)
+    return float(max(tail_reach(rs.T_keV, rs.by_flavor[f].sum(axis=0)) for f in rs.by_flavor))
+
+
+def tail_reach(x, density, fraction: float = REACH_TAIL) -> float:
+    """The ``x`` above which ``fraction`` of the integral of ``density`` lies (the last
+    ``x`` if the density is zero)."""
+    x = np.asarray(x, dtype=float)
+    d = np.asarray(density, dtype=float)
+    seg = 0.5 * (d[1:] + d[:-1]) * np.diff(x)
+    tail = np.append(np.cumsum(seg[::-1])[::-1], 0.0)
+    if not tail.size or tail[0] <= 0:
+        return float(x[-1])
+    below = np.nonzero(tail <= fraction * tail[0])[0]
+    return float(x[below[0]]) if below.size else float(x[-1])
+
+
+def _signal_reach(scenario: Scenario, unit: str) -> float:
+    """Where a sky source's signal ends in ``unit`` (a supernova in xenon: ~40 keVnr, far
+    below the 235 keVnr its highest-energy tail can give); infinite for the SNS and a
+    reactor, whose sliders end at the largest recoil."""
+    if get_source(scenario.source).uses_distance_m:
+        return float("inf")
+    t = _reach_keVnr(scenario.target, scenario.physics, units.source_key(scenario))
+    return units.convert(t, "keVnr", unit, scenario)
+
+
+def _set_log_range(slider, lo: float, hi: float) -> None:
+    """Set a FloatLogSlider's exponent range keeping its value (clamped into the new range)."""
+    if (slider.min, slider.max) == (lo, hi):
+        return
+    value = float(min(max(slider.value, slider.base**lo), slider.base**hi))
+    slider.min, slider.max = min(lo, slider.min), max(hi, slider.max)
+    if slider.value != value:
+        slider.value = value
+    slider.min, slider.max = lo, hi
 
 
 # --------------------------------------------------------------------------- geometry
@@ -565,7 +647,8 @@ class LogFieldControl(Control):
 
 
 class DistanceControl(LogFieldControl):
-    """Source-detector distance on a log scale, 1 to 100 m."""
+    """Source-detector distance on a log scale, 1 to 100 m (the SNS and a reactor; the Sun
+    and the sky need none, a supernova has its own in kpc)."""
 
     name = "distance"
     field = "distance_m"
@@ -573,15 +656,30 @@ class DistanceControl(LogFieldControl):
     tooltip = "From the mercury target to the detector; flux falls as 1/L^2"
     log10_range = (0.0, 2.0)
 
+    @safe
+    def _on_value(self, change):
+        if not get_source(self.model.scenario.source).uses_distance_m:
+            return  # hidden for the sky: an echo must not change the scenario
+        super()._on_value(change)
+
 
 class MassControl(LogFieldControl):
-    """Detector (target) mass on a log scale, 1 g to 10 t."""
+    """Detector (target) mass on a log scale: 1 g to 10 t at the SNS and a reactor, 1 kg to
+    100 t for the Sun and the sky (xenon dark-matter detectors: 6 t today, 40-60 t
+    planned)."""
 
     name = "mass"
     field = "mass_kg"
     label = "Mass [kg]"
     tooltip = "Target mass: 1e-3 kg = 1 g, 1e3 kg = 1 tonne; the rate is proportional"
     log10_range = (-3.0, 4.0)
+    #: The range for sources without a distance in metres (the Sun, the sky, a supernova).
+    sky_log10_range = (0.0, 5.0)
+
+    def sync(self, scenario):
+        sky = not get_source(scenario.source).uses_distance_m
+        _set_log_range(self.slider, *(self.sky_log10_range if sky else self.log10_range))
+        super().sync(scenario)
 
 
 # --------------------------------------------------------------------------- exposure
@@ -746,6 +844,239 @@ class ExposureControl(Control):
             f'<div style="color:{messages.INFO_COLOR};line-height:1.25;font-size:12px">'
             f"= {pot:.3g} POT"
             f" · {gwh:.3g} GWh · {days:.3g} days at {float(self.power.value):g} MW</div>"
+        )
+
+
+# --------------------------------------------------------------------------- the sky
+
+
+def tonne_years(scenario: Scenario) -> float:
+    """The exposure of a scenario that runs for live days, in tonne-years (a Julian year)."""
+    return scenario.mass_kg / 1000.0 * scenario.live_days / DAYS_PER_YEAR
+
+
+class TonneYearsControl(Control):
+    """Exposure of a steady sky source (the Sun, atmospheric and DSNB neutrinos) in
+    tonne-years, on a log slider from 0.01 to 100 t yr. It sets ``live_days`` for the
+    current mass (t yr / t x 365.25 days); moving the mass keeps the live days, so the
+    exposure follows the mass."""
+
+    name = "tonne_years"
+    fields = ("live_days", "mass_kg")
+    #: The sources it is shown for.
+    sources = ("solar", "diffuse")
+
+    def _build(self):
+        self.slider = W.FloatLogSlider(
+            value=1.0,
+            base=10,
+            min=-2.0,
+            max=2.0,
+            step=0.001,
+            description="Exposure [t yr]",
+            tooltip="Tonne-years: target mass times live time (sets the live days for the "
+            "mass above)",
+            continuous_update=True,
+            readout_format=".3g",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.slider.add_class("cevns-tonne-years")
+        self.summary = W.HTML(layout=W.Layout(margin="0 0 2px 6px", height="auto"))
+        self.slider.observe(self._on_value, names="value")
+        return [self.slider, self.summary]
+
+    @safe
+    def _on_value(self, change):
+        s = self.model.scenario
+        if self._syncing or s.source not in self.sources:
+            return  # hidden for the other sources: a browser echo must not change them
+        if is_echo(self.slider, change["new"], tonne_years(s)):
+            return
+        exposure = units.round_sig(float(change["new"]), 3)
+        mass_t = s.mass_kg / 1000.0
+        days = float(f"{exposure / mass_t * DAYS_PER_YEAR:.5g}")
+        if self._apply(live_days=days):
+            self._update_summary(self.model.scenario)
+        else:
+            self.show_error(f"{exposure:g} t yr on {mass_t:.3g} t: {self.model.error}")
+
+    def sync(self, scenario):
+        note = _set_log_slider(self.slider, tonne_years(scenario))
+        if not self.error:
+            self.show_info(note)
+        self._update_summary(scenario)
+
+    def _update_summary(self, scenario: Scenario) -> None:
+        if scenario.source not in self.sources:
+            return
+        self.summary.value = (
+            f'<div class="cevns-live-days-summary" style="color:{messages.INFO_COLOR};'
+            f'line-height:1.25;font-size:12px">= {scenario.live_days:.4g} live days on '
+            f"{scenario.mass_kg / 1000:.3g} t</div>"
+        )
+
+
+class SolarModelControl(Control):
+    """The standard solar model: B16-GS98 (high metallicity) or B16-AGSS09met (low); the
+    note gives its 8B flux, which sets a xenon detector's count."""
+
+    name = "solar_model"
+    fields = ("solar_model",)
+
+    def _build(self):
+        self.dropdown = W.Dropdown(
+            options=[(solar_model_name(m), m) for m in solar.SOLAR_MODELS],
+            description="Solar model",
+            tooltip="; ".join(solar.SOLAR_MODEL_LABELS[m] for m in solar.SOLAR_MODELS),
+            style=_style(),
+            layout=_layout(),
+        )
+        self.dropdown.add_class("cevns-solar-model")
+        self.dropdown.observe(self._on_pick, names="value")
+        return [self.dropdown]
+
+    @safe
+    def _on_pick(self, change):
+        if self._syncing or change["new"] is None or self.model.scenario.source != "solar":
+            return
+        if self._apply(solar_model=change["new"]):
+            self._note(self.model.scenario)
+
+    def sync(self, scenario):
+        if self.dropdown.value != scenario.solar_model:
+            self.dropdown.value = scenario.solar_model
+        self._note(scenario)
+
+    def _note(self, scenario):
+        if self.error:
+            return
+        flux, sigma = solar.FLUXES[scenario.solar_model]["8B"]
+        self.show_info(f"⁸B flux {flux:.3g} /cm²/s (±{100 * sigma:.0f} %)")
+
+
+#: Short names of the solar models (the dropdown is narrow; tooltips and the readout's
+#: tooltip give the long ones).
+SOLAR_MODEL_NAMES = {
+    "b16-gs98": "B16-GS98 (high Z)",
+    "b16-agss09met": "B16-AGSS09met (low Z)",
+    "ohare-2021": "GS98, measured ⁸B",
+}
+
+
+def solar_model_name(model: str) -> str:
+    """A short name of a solar model (its key for one added later)."""
+    return SOLAR_MODEL_NAMES.get(model, model)
+
+
+#: Button text of the named supernova distances (tooltips give the full names).
+_SHORT_PLACES = {
+    "Betelgeuse": "Betelgeuse",
+    "Galactic Centre": "Gal. Centre",
+    "Large Magellanic Cloud (SN 1987A)": "LMC",
+    "Andromeda (M31)": "M31",
+}
+
+
+class SupernovaControl(Control):
+    """Distance of a supernova, on a log slider from 0.1 to 1000 kpc, and buttons for the
+    named places of :data:`~cevns_widgets.physics.sources.supernova.NAMED_DISTANCES_kpc`
+    (Betelgeuse, the Galactic Centre, the LMC, Andromeda). The fluence falls as 1/d^2; the
+    note gives it at the Earth."""
+
+    name = "supernova"
+    fields = (
+        "supernova_distance_kpc",
+        "supernova_mean_energies_MeV",
+        "supernova_flavour_energies_erg",
+    )
+    log10_range = (-1.0, 3.0)
+
+    def _build(self):
+        lo, hi = self.log10_range
+        self.slider = W.FloatLogSlider(
+            value=10.0,
+            base=10,
+            min=lo,
+            max=hi,
+            step=0.001,
+            description="Distance [kpc]",
+            tooltip="Distance of the supernova (1 kpc = 3262 light years); the fluence "
+            "falls as 1/d^2",
+            continuous_update=True,
+            readout_format=".3g",
+            style=_style(),
+            layout=_layout(),
+        )
+        self.slider.add_class("cevns-supernova-distance")
+        self.places = {}
+        for place, kpc in supernova.NAMED_DISTANCES_kpc.items():
+            button = W.Button(
+                description=_SHORT_PLACES.get(place, place),
+                tooltip=f"{place}: {kpc:g} kpc",
+                layout=W.Layout(width="auto", padding="0 6px", margin="0 2px"),
+            )
+            button.add_class("cevns-place")
+            button.on_click(self._on_place_button(place))
+            self.places[place] = button
+        self.summary = W.HTML(layout=W.Layout(margin="0 0 2px 6px", height="auto"))
+        self.slider.observe(self._on_value, names="value")
+        row = W.HBox(
+            list(self.places.values()),
+            layout=W.Layout(justify_content="flex-end", width=CONTROL_WIDTH, margin="0 0 2px 0"),
+        )
+        return [self.slider, row, self.summary]
+
+    def _on_place_button(self, place: str):
+        return lambda _button: self.go_to(place)
+
+    @safe
+    def go_to(self, place: str) -> None:
+        """Put the supernova at a named place (e.g. "Betelgeuse")."""
+        if self.model.scenario.source != "supernova":
+            return
+        kpc = supernova.NAMED_DISTANCES_kpc[place]
+        self.show_error("")
+        self._apply(supernova_distance_kpc=kpc)
+        self._run_sync(self.model.scenario)
+
+    @safe
+    def _on_value(self, change):
+        s = self.model.scenario
+        if self._syncing or s.source != "supernova":
+            return  # hidden for the other sources: a browser echo must not change them
+        if is_echo(self.slider, change["new"], s.supernova_distance_kpc):
+            return
+        if self._apply(supernova_distance_kpc=units.round_sig(float(change["new"]), 3)):
+            self._update(self.model.scenario)
+
+    def sync(self, scenario):
+        note = _set_log_slider(self.slider, scenario.supernova_distance_kpc)
+        if not self.error:
+            self.show_info(note)
+        self._update(scenario)
+
+    def _update(self, scenario: Scenario) -> None:
+        """Highlight the named place the supernova is at, and the fluence note."""
+        if scenario.source != "supernova":
+            return
+        d = scenario.supernova_distance_kpc
+        for place, button in self.places.items():
+            at = np.isclose(supernova.NAMED_DISTANCES_kpc[place], d, rtol=1e-9)
+            style = "info" if at else ""
+            if button.button_style != style:
+                button.button_style = style
+        fluence = sum(
+            supernova.fluence_per_cm2(
+                d,
+                scenario.supernova_flavour_energies_erg,
+                scenario.supernova_mean_energies_MeV,
+            ).values()
+        )
+        self.summary.value = (
+            f'<div class="cevns-supernova-fluence" style="color:{messages.INFO_COLOR};'
+            f'line-height:1.25;font-size:12px">= {fluence:.3g} ν/cm² at the Earth in '
+            f"~{supernova.BURST_DURATION_s:g} s</div>"
         )
 
 
@@ -1232,10 +1563,12 @@ class TimeWindowControl(Control):
 class ControlPanel:
     """Every control of the explorer, bound to one model.
 
-    Attributes ``preset``, ``target``, ``threshold``, ``distance``, ``mass``, ``exposure``,
+    Attributes ``preset``, ``source``, ``target``, ``threshold``, ``distance``,
+    ``supernova``, ``mass``, ``exposure``, ``tonne_years``, ``solar_model``, ``reactor``,
     ``form_factor``, ``quenching`` and ``time_window`` are the individual :class:`Control`
     objects (each with ``.widget``); ``widget`` stacks them (without the time window, which the
-    explorer shows next to the arrival-time figure).
+    explorer shows next to the arrival-time figure). Controls of one source are hidden for the
+    others (:attr:`SOURCE_ONLY`).
     """
 
     def __init__(self, model: ScenarioModel):
@@ -1245,8 +1578,11 @@ class ControlPanel:
         self.target = TargetControl(model)
         self.threshold = ThresholdControl(model)
         self.distance = DistanceControl(model)
+        self.supernova = SupernovaControl(model)
         self.mass = MassControl(model)
         self.exposure = ExposureControl(model)
+        self.tonne_years = TonneYearsControl(model)
+        self.solar_model = SolarModelControl(model)
         self.reactor = ReactorControl(model)
         self.form_factor = FormFactorControl(model)
         self.quenching = QuenchingControl(model)
@@ -1256,14 +1592,22 @@ class ControlPanel:
         self._follow_source({"new": model.scenario})
         model.observe(self._follow_source, names="scenario")
 
-    #: Controls shown only for one source (the others are hidden, not removed).
-    SOURCE_ONLY = {"exposure": "sns", "time_window": "sns", "reactor": "reactor"}
+    #: Controls shown only for some sources (hidden, not removed, for the others).
+    SOURCE_ONLY = {
+        "distance": ("sns", "reactor"),
+        "exposure": ("sns",),
+        "time_window": ("sns",),
+        "reactor": ("reactor",),
+        "tonne_years": TonneYearsControl.sources,
+        "solar_model": ("solar",),
+        "supernova": ("supernova",),
+    }
 
     def _follow_source(self, change) -> None:
         source = change["new"].source
         for name, only in self.SOURCE_ONLY.items():
             layout = getattr(self, name).widget.layout
-            display = "" if source == only else "none"
+            display = "" if source in only else "none"
             if layout.display != display:
                 layout.display = display
         tip = (
@@ -1281,8 +1625,11 @@ class ControlPanel:
             self.target,
             self.threshold,
             self.distance,
+            self.supernova,
             self.mass,
             self.exposure,
+            self.tonne_years,
+            self.solar_model,
             self.reactor,
             self.form_factor,
             self.quenching,

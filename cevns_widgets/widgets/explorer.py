@@ -18,6 +18,8 @@ from .figures import (
     QuenchingFigure,
     ReactorFluxFigure,
     RecoilSpectrumFigure,
+    SkyFluxFigure,
+    SupernovaFluxFigure,
     ThresholdScanFigure,
 )
 from .model import ScenarioModel
@@ -34,13 +36,20 @@ STYLE = """
 .cevns-explorer .widget-tab > .p-TabBar .p-TabBar-tab,
 .cevns-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab { font-size: 14px; }
 .cevns-explorer .cevns-readout .widget-html-content { line-height: 1.2; }
+.cevns-explorer .cevns-source .widget-toggle-button,
+.cevns-explorer .cevns-source .jupyter-widget-toggle-button { padding: 0 9px; }
+.cevns-explorer .cevns-place { padding: 0 6px; }
 </style>
 """
 
 TAB_TITLES = ("Arrival time", "N² law", "Observed", "Flux & F²(q)", "Quenching", "Share")
 SHARE_TAB = TAB_TITLES.index("Share")
-#: The tabs of a continuous source (a reactor): no arrival time, no time window.
+#: The tabs of a continuous source (a reactor, the Sun, the sky) or a supernova: no arrival
+#: time after a beam pulse, no time window.
 REACTOR_TAB_TITLES = TAB_TITLES[1:]
+#: Sources whose spectra open on a log y axis: a reactor's sub-keV spectra fall by decades
+#: above threshold, and so do the Sun's and the sky's.
+LOG_SOURCES = ("reactor", "solar", "diffuse")
 
 
 class Explorer:
@@ -65,6 +74,9 @@ class Explorer:
         model: ScenarioModel | None = None,
     ):
         ensure_bokehjs()
+        if scenario is not None and preset == DEFAULT_PRESET:
+            # the default preset is not claimed for a scenario given without one
+            preset = scenario.preset or ""
         self.model = model or ScenarioModel(preset=preset, scenario=scenario)
         m = self.model
         self.controls = ControlPanel(m)
@@ -76,6 +88,8 @@ class Explorer:
         self.timing = ArrivalTimeFigure(m, width=725, height=225)
         self.flux = FluxFigure(m, width=362, height=250)
         self.reactor_flux = ReactorFluxFigure(m, width=362, height=250)
+        self.sky_flux = SkyFluxFigure(m, width=362, height=250)
+        self.supernova_flux = SupernovaFluxFigure(m, width=362, height=250)
         self.form_factor = FormFactorFigure(m, width=362, height=250)
         self.quenching = QuenchingFigure(m, width=580, height=250)
         self.figures = {
@@ -88,6 +102,8 @@ class Explorer:
                 self.timing,
                 self.flux,
                 self.reactor_flux,
+                self.sky_flux,
+                self.supernova_flux,
                 self.form_factor,
                 self.quenching,
             )
@@ -134,13 +150,24 @@ class Explorer:
             except Exception as exc:  # noqa: BLE001 -- never a traceback in the widget
                 fig.error = f"{type(exc).__name__}: {exc}"
 
+    def flux_figure(self, source: str):
+        """The figure of the flux tab for ``source``: the SNS flavours, a reactor's isotopes,
+        the Sun's or the sky's components, or a supernova's flavours."""
+        return {
+            "reactor": self.reactor_flux,
+            "solar": self.sky_flux,
+            "diffuse": self.sky_flux,
+            "supernova": self.supernova_flux,
+        }.get(source, self.flux)
+
     def _set_tabs(self, source: str) -> None:
-        """The tabs follow the source: a reactor has no arrival-time tab, and its flux tab
-        shows the antineutrino spectrum per isotope instead of the SNS flavours."""
+        """The tabs follow the source: only a pulsed source (the SNS) has an arrival-time
+        tab, and the flux tab shows that source's spectrum (SNS flavours, reactor isotopes,
+        solar components, supernova flavours)."""
         if source == self._source_tabs:
             return
-        reactor = source == "reactor"
-        flux = self.reactor_flux if reactor else self.flux
+        pulsed = source == "sns"
+        flux = self.flux_figure(source)
         self._flux_tab.children = (flux.widget, self.form_factor.widget)
         tabs = [
             ("Arrival time", self._timing_tab, [self.timing]),
@@ -150,10 +177,10 @@ class Explorer:
             ("Quenching", self.quenching.widget, [self.quenching]),
             ("Share", self.export.widget, []),
         ]
-        if reactor:
+        if not pulsed:
             tabs = tabs[1:]
         shown = self.tabs.titles[self.tabs.selected_index] if self._source_tabs else None
-        for fig in (self.timing, self.flux, self.reactor_flux):
+        for fig in (self.timing, self.flux, self.reactor_flux, self.sky_flux, self.supernova_flux):
             fig.active = False
         self._tab_figures = [figs for _, _, figs in tabs]
         self._tab_titles = tuple(title for title, _, _ in tabs)
@@ -163,9 +190,9 @@ class Explorer:
         self.tabs.titles = self._tab_titles
         index = self._tab_titles.index(shown) if shown in self._tab_titles else 0
         self.tabs.selected_index = index
-        if self._source_tabs is not None or reactor:
-            # sub-keV reactor spectra fall by decades above threshold: log y by default
-            self.log_toggle.value = reactor
+        if self._source_tabs is not None or source in LOG_SOURCES:
+            # spectra that fall by decades above threshold: log y by default
+            self.log_toggle.value = source in LOG_SOURCES
         self._source_tabs = source
         self._on_tab({"new": index})
 

@@ -22,12 +22,44 @@ __all__ = ["ScenarioModel"]
 
 
 #: The sources whose components the explorer's figures and readout know how to draw.
-EXPLORER_SOURCES = ("sns", "reactor")
-#: The preset the explorer opens when the source control switches to a source.
-SOURCE_PRESETS = {"sns": DEFAULT_PRESET, "reactor": "conus-plus-2025"}
+EXPLORER_SOURCES = ("sns", "reactor", "solar", "supernova", "diffuse")
+#: The preset the explorer opens when the source control switches to a source...
+SOURCE_PRESETS = {"sns": DEFAULT_PRESET, "reactor": "conus-plus-2025", "solar": "xenonnt-8b-2024"}
+#: ... and, for a source without a preset, the scenario it opens: a tonne of xenon with a
+#: 1 keVnr nuclear-recoil threshold (the S2-only reach of a xenon TPC; no efficiency curve),
+#: a supernova at the conventional 10 kpc, or a year of atmospheric and DSNB neutrinos.
+SOURCE_SCENARIOS = {
+    "supernova": Scenario(
+        source="supernova", target="Xe", mass_kg=1000.0, threshold=1.0, threshold_unit="keVnr"
+    ),
+    "diffuse": Scenario(
+        source="diffuse",
+        target="Xe",
+        mass_kg=1000.0,
+        live_days=365.25,
+        threshold=1.0,
+        threshold_unit="keVnr",
+    ),
+}
 #: Labels of the source choice.
-SOURCE_LABELS = {"sns": "SNS (pion decay at rest)", "reactor": "Nuclear reactor"}
+SOURCE_LABELS = {
+    "sns": "SNS (pion decay at rest)",
+    "reactor": "Nuclear reactor",
+    "solar": "The Sun (solar neutrinos: pp, ⁷Be, CNO, pep, ⁸B, hep)",
+    "supernova": "A core-collapse supernova (a ~10 s burst, all flavours)",
+    "diffuse": "Atmospheric and diffuse supernova (DSNB) neutrinos",
+}
 assert set(EXPLORER_SOURCES) <= set(SOURCES)
+assert set(EXPLORER_SOURCES) == set(SOURCE_PRESETS) | set(SOURCE_SCENARIOS)
+
+
+def source_start(source: str) -> tuple[Scenario, str]:
+    """The scenario the explorer opens for ``source`` and the name of its preset ('' for a
+    source without one)."""
+    if source in SOURCE_PRESETS:
+        p = get_preset(SOURCE_PRESETS[source])
+        return p.scenario, p.name
+    return SOURCE_SCENARIOS[source], ""
 
 
 def _checked_result(scenario: Scenario) -> Result:

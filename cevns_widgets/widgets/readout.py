@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import ipywidgets as W
 
 from ..api import Result
+from ..physics.sources import solar
 from ..presets import format_published, get_preset
 from ..scenario import ScenarioError
 from .band import quenching_band
+from .controls import solar_model_name, tonne_years
 from .model import ScenarioModel
 from .style import component_color
 from .units import threshold_keVnr
@@ -43,14 +46,74 @@ def published_text(preset) -> str:
     return format_published(preset.published)
 
 
-_SOURCE_NAMES = {"sns": "SNS", "reactor": "reactor"}
+_SOURCE_NAMES = {
+    "sns": "SNS",
+    "reactor": "reactor",
+    "solar": "solar",
+    "supernova": "supernova",
+    "diffuse": "atmospheric + DSNB",
+}
+#: What a custom scenario's uncertainty is, in a few words per source (the full basis is
+#: the line's tooltip).
+_CUSTOM_BASIS = {
+    "sns": "SNS flux normalisation only",
+    "reactor": "reactor flux normalisation only",
+    "supernova": "the burst's total energy only, 30 % like a neutron star's binding energy",
+    "diffuse": "atmospheric (25 %) and DSNB (50 %) fluxes only",
+}
+
+
+def _custom_basis(s) -> str:
+    """A custom scenario's uncertainty basis in a few words."""
+    if s.source == "solar":
+        sigma = solar.component_uncertainties(s.solar_model)
+        return (
+            f"solar-model flux of each component only: ⁸B {100 * sigma['8B']:.2g} %, "
+            f"hep {100 * sigma['hep']:.2g} %"
+        )
+    return _CUSTOM_BASIS.get(
+        s.source, f"{_SOURCE_NAMES.get(s.source, s.source)} flux normalisation only"
+    )
 
 
 def _exposure_text(s) -> str:
-    """The exposure in the source's own terms: POT at the SNS, power and days at a reactor."""
+    """The exposure in the source's own terms: POT at the SNS, power and days at a reactor,
+    tonne-years at the Sun or the sky, the distance of a supernova."""
     if s.source == "reactor":
         return f"{s.reactor_power_GW:.3g} GW · {s.live_days:.4g} live days"
+    if s.source in ("solar", "diffuse"):
+        exposure = f"{tonne_years(s):.3g} t yr ({s.live_days:.4g} live days)"
+        if s.source == "solar":
+            exposure += f" · {solar_model_name(s.solar_model)}"
+        return exposure
+    if s.source == "supernova":
+        return f"a burst at {s.supernova_distance_kpc:.3g} kpc"
     return f"{s.pot:.3g} POT"
+
+
+def _short_basis(text: str, limit: int = 110) -> str:
+    """An uncertainty basis for the readout: past ``limit`` characters its parentheses (the
+    references and examples) go, then the clauses after the limit (ending in "…"); the whole
+    text is the line's tooltip."""
+    if len(text) <= limit:
+        return text
+    text = re.sub(r"\s*\([^()]*\)", "", text)
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(sep, 0, limit) for sep in (", ", "; ", ": "))
+    return (text[:cut] if cut > 0 else text[:limit].rstrip()) + "…"
+
+
+def component_parts(result: Result) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """(listed, others): the components giving at least 0.1 % of the events, and the rest
+    (of the Sun's nine, a xenon detector counts 8B and hep)."""
+    from .figures.spectra import shown_components
+
+    shown = set(shown_components(result))
+    counts = result.events_by_flavor
+    listed = [(f, counts[f]) for f in result.components if f in shown]
+    others = [(f, counts[f]) for f in result.components if f not in shown]
+    return listed, others
 
 
 class Readout:
@@ -86,11 +149,19 @@ class Readout:
         unc = result.uncertainty()
         self.text = f"{format_events(total)} ± {format_events(unc['events'], 2)} events"
         labels = result.source.component_labels
+        listed, others = component_parts(result)
         parts = " · ".join(
             f'<span style="color:{component_color(f)};font-weight:600">'
-            f"{html.escape(labels[f])}</span> {format_events(result.events_by_flavor[f])}"
-            for f in result.components
+            f"{html.escape(labels[f])}</span> {format_events(n)}"
+            for f, n in listed
         )
+        if others:
+            names = ", ".join(labels[f] for f, _ in others)
+            rest = sum(n for _, n in others)
+            parts += (
+                f' · <span class="cevns-other-components" title="{html.escape(names)}">'
+                f"{len(others)} others {format_events(rest, 2)}</span>"
+            )
         band = quenching_band(s)
         if band is not None:
             lo, hi = band.events_range
@@ -117,28 +188,27 @@ class Readout:
             cuts += f", below {s.roi_max:g} {result.observable}"
         if window is not None:
             cuts += f", {window[0]:g}–{window[1]:g} µs"
+        where = f"{s.distance_m:.3g} m · " if result.source.uses_distance_m else ""
         setup = (
-            f"{html.escape(s.target)} · {s.mass_kg:.3g} kg · {s.distance_m:.3g} m · "
-            f"{_exposure_text(s)} · {cuts}"
+            f"{html.escape(s.target)} · {s.mass_kg:.3g} kg · {where}"
+            f"{html.escape(_exposure_text(s))} · {cuts}"
         )
         if prov.custom:
             # The same words as the CLI and JSON status line.
             status = "Custom scenario" + html.escape(prov.status.removeprefix("custom"))
-            explained = (
-                f"{html.escape(_SOURCE_NAMES.get(s.source, s.source))} flux normalisation "
-                "only; detector systematics not included"
-            )
+            explained = f"{html.escape(_custom_basis(s))}; detector systematics not included"
         else:
             p = get_preset(prov.preset)
             status = f"Preset {html.escape(p.short_title)} (v{p.version})"
-            explained = f"{html.escape(unc['basis'])}: {budget}"
+            explained = f"{html.escape(_short_basis(unc['basis']))}: {budget}"
         details = [
             f'<div style="font-size:15px">{parts}</div>',
             f'<div class="cevns-status" style="font-size:13px;font-weight:600">{status}</div>',
             f'<div style="font-size:13px;color:#444">{setup}</div>',
             f'<div class="cevns-response" style="font-size:13px;color:#444">response: '
             f"{html.escape(prov.response_label)}</div>",
-            f'<div style="font-size:13px;color:#444">uncertainty {100 * unc["fraction"]:.0f}%'
+            f'<div class="cevns-basis" style="font-size:13px;color:#444" '
+            f'title="{html.escape(unc["basis"])}">uncertainty {100 * unc["fraction"]:.0f}%'
             f" ({explained})</div>",
         ]
         if prov.response_warning:

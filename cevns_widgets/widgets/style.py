@@ -16,30 +16,72 @@ BLUE, ORANGE, GREEN, VERMILION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
 SKY, PURPLE, YELLOW, BLACK, GREY = "#56B4E9", "#CC79A7", "#F0E442", "#000000", "#6E6E6E"
 
 FLAVOR_COLORS = {
+    # the SNS flavours and the reactor's antineutrinos
     "prompt_numu": BLUE,
     "delayed_nue": ORANGE,
     "delayed_numubar": GREEN,
     "reactor_nuebar": PURPLE,
+    # the Sun: the strong colours for what a xenon detector sees (8B blue, hep vermilion);
+    # the two 7Be lines share green and the CNO cycle (13N, 15O, 17F) purple, told apart
+    # by their dashes
+    "pp": SKY,
+    "7Be_384": GREEN,
+    "7Be_861": GREEN,
+    "13N": PURPLE,
+    "15O": PURPLE,
+    "17F": PURPLE,
+    "pep": ORANGE,
+    "8B": BLUE,
+    "hep": VERMILION,
+    # atmospheric and diffuse supernova neutrinos
+    "dsnb": VERMILION,
+    "atmospheric": BLUE,
+    # a supernova burst: nu_e and anti-nu_e as at the SNS and a reactor, the heavy four blue
+    "nue": ORANGE,
+    "nuebar": PURPLE,
+    "nux": BLUE,
 }
 FLAVOR_DASHES = {
     "prompt_numu": "solid",
     "delayed_nue": "dashed",
     "delayed_numubar": "dashdot",
     "reactor_nuebar": "solid",
+    "pp": "solid",
+    "7Be_384": "dotted",
+    "7Be_861": "solid",
+    "13N": "solid",
+    "15O": "dashed",
+    "17F": "dotted",
+    "pep": "dashdot",
+    "8B": "solid",
+    "hep": "dashed",
+    "dsnb": "dashed",
+    "atmospheric": "solid",
+    "nue": "dashed",
+    "nuebar": "dashdot",
+    "nux": "solid",
 }
 #: Every component of every source, in registry order, and its label (Unicode).
 COMPONENTS: tuple[str, ...] = tuple(c for src in SOURCES.values() for c in src.components)
 COMPONENT_LABELS: dict[str, str] = {
     c: src.component_labels[c] for src in SOURCES.values() for c in src.components
 }
-#: A fallback palette for components of sources added later.
-_SPARE_COLORS = (SKY, VERMILION, YELLOW, GREY)
+#: Components drawn as one legend entry (same colour, told apart by dash): the two 7Be
+#: lines and the CNO cycle; nine solar legend rows would cover a small figure.
+COMPONENT_GROUPS: dict[str, tuple[str, ...]] = {
+    "⁷Be": ("7Be_384", "7Be_861"),
+    "CNO": ("13N", "15O", "17F"),
+}
+#: A fallback palette for components of sources added later (never yellow: unreadable on
+#: white).
+_SPARE_COLORS = (SKY, VERMILION, GREY, BLUE)
 TOTAL_COLOR = BLACK
 HIGHLIGHT_COLOR = VERMILION
 SHADE_COLOR = GREY
 
 __all__ = [
     "COMPONENTS",
+    "COMPONENT_GROUPS",
     "COMPONENT_LABELS",
     "FLAVORS",
     "FLAVOR_COLORS",
@@ -49,6 +91,9 @@ __all__ = [
     "SHADE_COLOR",
     "TOTAL_COLOR",
     "add_current_star",
+    "component_color",
+    "component_group",
+    "field",
     "flavor_line_style",
     "flavor_tooltips",
     "new_figure",
@@ -115,7 +160,19 @@ def component_color(component: str) -> str:
     """The colour of a source component (an SNS flavour, the reactor's antineutrinos...)."""
     if component in FLAVOR_COLORS:
         return FLAVOR_COLORS[component]
-    return _SPARE_COLORS[COMPONENTS.index(component) % len(_SPARE_COLORS)]
+    index = COMPONENTS.index(component) if component in COMPONENTS else len(component)
+    return _SPARE_COLORS[index % len(_SPARE_COLORS)]
+
+
+def component_group(component: str) -> str | None:
+    """The legend group a component belongs to ("CNO", "⁷Be"), or None."""
+    return next((g for g, members in COMPONENT_GROUPS.items() if component in members), None)
+
+
+def field(column: str) -> str:
+    """A hover-text reference to ``column`` that BokehJS parses whatever its name ("8B",
+    "7Be_384": a bare @ name cannot start with a digit)."""
+    return f"@{{{column}}}"
 
 
 def component_label(component: str) -> str:
@@ -136,7 +193,7 @@ def flavor_line_style(flavor: str) -> dict[str, Any]:
 def flavor_tooltips(number_format: str, unit: str, components=FLAVORS) -> list[tuple[str, str]]:
     """Hover rows, one per component (default: the SNS flavours): its column shown in
     ``number_format`` with ``unit``."""
-    return [(component_label(f), f"@{f}{{{number_format}}} {unit}") for f in components]
+    return [(component_label(f), f"{field(f)}{{{number_format}}} {unit}") for f in components]
 
 
 def add_current_star(fig, x: str, y: str, source, *, size: int, legend_label: str):

@@ -46,6 +46,7 @@ def _probe(change=None):
                          .split(">", 1)[1].split("<", 1)[0],
         "threshold": r.threshold_observable,
         "distance": r.scenario.distance_m,
+        "live_days": r.scenario.live_days,
         "total": [float(v) for v in sum(by.values())],
         "nsq_sigma": sigma_above(r.scenario.target, r.scenario.physics,
                                  threshold_keVnr(r.scenario)),
@@ -118,17 +119,20 @@ def _settled(page, previous, timeout: float = 30_000) -> dict:
 
 
 def _handle_index(page, css_class: str) -> int:
-    """Index among all ``.widget-slider .noUi-handle`` of the first handle inside
+    """Index among the *visible* ``.widget-slider .noUi-handle`` (as ``h.drag_slider`` counts
+    them: the controls of other sources are hidden) of the first handle inside
     ``.{css_class}``."""
     index = page.evaluate(
         """([cls, sel]) => {
-          const all = [...document.querySelectorAll(sel)];
+          const shown = (e) => e.getClientRects().length > 0
+              && getComputedStyle(e).visibility !== 'hidden';
+          const all = [...document.querySelectorAll(sel)].filter(shown);
           const mine = document.querySelector('.' + cls + ' .noUi-handle');
           return all.indexOf(mine);
         }""",
         [css_class, h.SLIDER_HANDLE],
     )
-    assert index >= 0, f"no slider handle inside .{css_class}"
+    assert index >= 0, f"no visible slider handle inside .{css_class}"
     return index
 
 
@@ -345,4 +349,72 @@ def test_explorer_reactor_preset_voila(voila_server, browser_page, tmp_path):
     )
     page.wait_for_timeout(300)
     h.save_screenshot(page, "explorer-reactor-voila-flux", full_page=False, show_bokeh=False)
+    page.console_errors.assert_clean()
+
+
+SUN_CELLS = [EXPLORER_CELLS[0].replace("ex = Explorer()", 'ex = Explorer("xenonnt-8b-2024")')]
+
+
+def test_explorer_sun_preset_voila(voila_server, browser_page, tmp_path):
+    """The explorer opened on the XENONnT 2024 solar 8B preset: the readout shows its ~9.8
+    events, the Sun's controls (tonne-years, solar model) replace the distance and the beam
+    exposure, and dragging the exposure scales the count and the drawn spectrum with the
+    live days."""
+    from cevns_widgets import evaluate, get_preset
+
+    r = evaluate(get_preset("xenonnt-8b-2024").scenario)
+    assert SUN_CELLS[0] != EXPLORER_CELLS[0]
+    nb = h.write_notebook(tmp_path / "explorer_sun.ipynb", SUN_CELLS)
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(voila_server(nb), wait_until="domcontentloaded", timeout=90_000)
+    page.wait_for_selector(".cevns-readout", timeout=90_000)
+    assert h.wait_for_bokeh_canvases(page, 3, timeout=90_000) >= 3
+    first = _settled(page, None)  # readout, marker and recoil total drawn from the kernel
+    assert first["errors"] == {}
+    assert first["events"] == pytest.approx(r.events_total)
+    assert first["events_text"] == "9.77"
+    assert float(first["events_text"]) == pytest.approx(9.8, abs=0.05)
+    assert "Preset XENONnT 2024" in page.locator(".cevns-status").first.inner_text()
+    readout = page.locator(".cevns-readout").first.inner_text()
+    assert "⁸B" in readout and "3.52 t yr" in readout and "uncertainty 12%" in readout
+    assert "Published (XENONnT 2024)" in readout
+    # the Sun's controls are shown, the SNS distance and beam exposure are not
+    for css in (".cevns-tonne-years .noUi-handle", ".cevns-solar-model select"):
+        assert page.locator(css).first.is_visible(), css
+    for css in (".cevns-distance", ".cevns-exposure", ".cevns-supernova-distance"):
+        assert not page.locator(css).first.is_visible(), css
+    assert page.locator(".cevns-source .mod-active, .cevns-source .active").first.inner_text() == (
+        "Sun"
+    )
+
+    exposure = _handle_index(page, "cevns-tonne-years")
+    h.drag_slider(page, exposure, 30)
+    after = _settled(page, first["key"])
+    assert after["errors"] == {}
+    assert after["live_days"] > first["live_days"]
+    ratio = after["live_days"] / first["live_days"]
+    assert after["events"] / first["events"] == pytest.approx(ratio, rel=1e-9)
+    assert after["total"][500] / first["total"][500] == pytest.approx(ratio, rel=1e-9)
+    assert after["events_text"] != first["events_text"]
+    assert "Custom scenario" in page.locator(".cevns-status").first.inner_text()
+
+    # the flux tab draws the Sun's spectrum (continua and lines) from the kernel's data
+    page.locator(".lm-TabBar-tab", has_text="Flux").first.click()
+    page.wait_for_function(_DRAWN_EQUALS_DATA_JS, arg=["sky_flux"], polling="raf", timeout=15_000)
+    # each line marker (one row of the lines source through an index filter) at its flux
+    from cevns_widgets.widgets.figures.flux import sky_flux
+
+    _, _, lines = sky_flux(r.scenario)
+    expected = sorted(flux for _, flux in lines.values())
+
+    def markers_drawn():
+        cols = h.read_bokeh_columns(page, "sky_flux_lines", "y", drawn=True) or []
+        return sorted(v for col in cols if col for v in col) == expected
+
+    h.wait_until(markers_drawn, timeout=15, interval=0.1, what="the 7Be and pep line markers")
+    page.locator(".cevns-explorer").first.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.mouse.move(2, 2)
+    page.wait_for_timeout(300)
+    h.save_screenshot(page, "explorer-sun-voila", full_page=False, show_bokeh=False)
     page.console_errors.assert_clean()

@@ -6,7 +6,7 @@ and ``.sources`` (name -> ``ColumnDataSource``).
 """
 
 from .base import BaseFigure
-from .flux import FluxFigure, ReactorFluxFigure
+from .flux import FluxFigure, ReactorFluxFigure, SkyFluxFigure, SupernovaFluxFigure
 from .form_factor import FormFactorFigure
 from .nsquared import NSquaredFigure
 from .quenching import QuenchingFigure
@@ -24,5 +24,7 @@ __all__ = [
     "QuenchingFigure",
     "ReactorFluxFigure",
     "RecoilSpectrumFigure",
+    "SkyFluxFigure",
+    "SupernovaFluxFigure",
     "ThresholdScanFigure",
 ]

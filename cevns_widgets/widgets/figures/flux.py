@@ -1,19 +1,26 @@
-"""The neutrino fluence spectrum at the detector: the SNS by flavour, a reactor by isotope."""
+"""The neutrino spectrum at the detector: the SNS by flavour, a reactor by isotope, the Sun and
+the sky by component (flux per second, log-log, lines as markers), a supernova by flavour."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ...api import Result
-from ...physics.sources import reactor, sns
+from ...physics.sources import diffuse, reactor, sns, solar, supernova
+from ...physics.sources.spectrum import LineSpectrum
 from ..style import (
     BLUE,
+    COMPONENT_GROUPS,
     FLAVOR_COLORS,
     FLAVORS,
     GREEN,
     ORANGE,
     PURPLE,
     TOTAL_COLOR,
+    component_color,
+    component_group,
+    component_label,
+    field,
     flavor_line_style,
     flavor_tooltips,
     new_figure,
@@ -21,7 +28,15 @@ from ..style import (
 )
 from .base import BaseFigure
 
-__all__ = ["FluxFigure", "ReactorFluxFigure", "reactor_isotope_fluence"]
+__all__ = [
+    "FluxFigure",
+    "ReactorFluxFigure",
+    "SkyFluxFigure",
+    "SupernovaFluxFigure",
+    "reactor_isotope_fluence",
+    "sky_flux",
+    "supernova_fluence",
+]
 
 BIN_MeV = 1.0
 EDGES = np.arange(0.0, 56.0 + BIN_MeV, BIN_MeV)
@@ -217,3 +232,320 @@ class ReactorFluxFigure(BaseFigure):
 
 
 _LABELS = {"235U": "²³⁵U", "238U": "²³⁸U", "239Pu": "²³⁹Pu", "241Pu": "²⁴¹Pu"}
+
+
+# --------------------------------------------------------------------------- the Sun, the sky
+
+#: The steady sources of :class:`SkyFluxFigure`, with their energy axis (MeV) and title.
+SKY_SOURCES = {
+    "solar": ((0.1, 20.0), "Solar ν flux"),
+    "diffuse": ((1.0, 1.0e4), "Atmospheric and DSNB ν flux"),
+}
+#: Solar model names short enough for the figure's title.
+_SOLAR_TITLE_NAMES = {
+    "b16-gs98": "B16-GS98",
+    "b16-agss09met": "B16-AGSS09met",
+    "ohare-2021": "GS98, ⁸B measured",
+}
+SKY_GRIDS = {name: np.geomspace(*lim, 600) for name, (lim, _) in SKY_SOURCES.items()}
+
+
+def _sky_spectra(scenario_or_source, solar_model: str = "b16-gs98") -> dict:
+    source = getattr(scenario_or_source, "source", scenario_or_source)
+    if source == "solar":
+        model = getattr(scenario_or_source, "solar_model", solar_model)
+        return solar.component_spectra(model)
+    return diffuse.component_spectra()
+
+
+def _sky_fluxes(scenario) -> dict[str, float]:
+    """Flux of each component at the Earth, per cm^2 per second."""
+    if scenario.source == "solar":
+        return solar.component_fluxes(scenario.solar_model)
+    return {c: diffuse.FLUXES[c][0] for c in diffuse.COMPONENTS}
+
+
+#: Continuum and line components of the two sources (columns and rows of the figure).
+SKY_CONTINUA = tuple(
+    c
+    for name in SKY_SOURCES
+    for c, sp in _sky_spectra(name).items()
+    if not isinstance(sp, LineSpectrum)
+)
+SKY_LINES = tuple(
+    c
+    for name in SKY_SOURCES
+    for c, sp in _sky_spectra(name).items()
+    if isinstance(sp, LineSpectrum)
+)
+
+
+def sky_flux(scenario) -> tuple[np.ndarray, dict, dict]:
+    """Energies (MeV), the flux per MeV at the Earth of each continuum component
+    (ν/(cm² s MeV); NaN outside its spectrum, so a log axis draws nothing there) and the
+    flux of each line, {component: (energy MeV, ν/(cm² s))}, for the Sun or the sky."""
+    E = SKY_GRIDS[scenario.source]
+    spectra, fluxes = _sky_spectra(scenario), _sky_fluxes(scenario)
+    continua, lines = {}, {}
+    for c, sp in spectra.items():
+        if isinstance(sp, LineSpectrum):
+            lines[c] = (sp.energy_MeV, fluxes[c] * sp.weight)
+        else:
+            values = fluxes[c] * sp.density(E)
+            continua[c] = np.where(values > 0, values, np.nan)
+    return E, continua, lines
+
+
+class SkyFluxFigure(BaseFigure):
+    """The flux of a steady source at the Earth by component, per second (it does not
+    depend on the exposure), log-log: the Sun from 0.1 to 20 MeV (pp, CNO, 8B, hep
+    continua; the 7Be and pep lines as markers at their flux in ν/(cm² s)), or atmospheric
+    and DSNB neutrinos from 1 MeV to 10 GeV. The two 7Be lines and the CNO cycle share
+    a legend row each.
+
+    Sources: ``sky_flux`` (``E`` in MeV and one column per continuum component in
+    ν/(cm² s MeV), NaN where a component has no flux) and ``sky_flux_lines`` (one row per
+    line: ``E``, ``flux`` in ν/(cm² s), ``floor`` the bottom of the axis, ``label``).
+    """
+
+    name = "sky_flux"
+    default_width = 430
+    default_height = 260
+
+    def _build(self):
+        from bokeh.models import (
+            CDSView,
+            HoverTool,
+            IndexFilter,
+            Label,
+            Legend,
+            LegendItem,
+            Range1d,
+        )
+
+        fig = new_figure(
+            "Solar ν flux at the Earth",
+            "Neutrino energy E [MeV]",
+            "dΦ/dE [ν/(cm² s MeV)]",
+            width=self.width,
+            height=self.height,
+            x_axis_type="log",
+            y_axis_type="log",
+            x_range=Range1d(*SKY_SOURCES["solar"][0]),
+            y_range=Range1d(1.0, 1e12),
+        )
+        nan = np.full(SKY_GRIDS["solar"].size, np.nan)
+        src = self._source("sky_flux", {"E": SKY_GRIDS["solar"], **{c: nan for c in SKY_CONTINUA}})
+        n = len(SKY_LINES)
+        lines_src = self._source(
+            "sky_flux_lines",
+            {
+                "E": np.ones(n),
+                "flux": np.full(n, np.nan),
+                "floor": np.ones(n),
+                "label": np.array([component_label(c) for c in SKY_LINES]),
+            },
+        )
+        self.curves = {}
+        for c in SKY_CONTINUA:
+            style = flavor_line_style(c)
+            style.pop("legend_label")
+            self.curves[c] = fig.line("E", c, source=src, name=component_label(c), **style)
+        self.markers = {}
+        for i, c in enumerate(SKY_LINES):
+            view = CDSView(filter=IndexFilter([i]))
+            color = component_color(c)
+            stem = fig.segment(
+                x0="E",
+                y0="floor",
+                x1="E",
+                y1="flux",
+                source=lines_src,
+                view=view,
+                color=color,
+                line_width=2,
+                line_dash=flavor_line_style(c)["line_dash"],
+            )
+            dot = fig.scatter(
+                "E",
+                "flux",
+                source=lines_src,
+                view=view,
+                size=9,
+                color=color,
+                line_color="black",
+                line_width=0.8,
+            )
+            self.markers[c] = (stem, dot)
+        # one legend row per component, the 7Be lines and the CNO cycle grouped
+        rows: dict[str, list] = {}
+        for c in (*SKY_CONTINUA, *SKY_LINES):
+            renderers = [self.curves[c]] if c in self.curves else list(self.markers[c])
+            rows.setdefault(component_group(c) or component_label(c), []).extend(renderers)
+        self._legend_rows = {
+            label: LegendItem(label=label, renderers=renderers) for label, renderers in rows.items()
+        }
+        # below the plot in one row: inside, six rows would cover the 8B and hep curves
+        legend = Legend(items=list(self._legend_rows.values()))
+        fig.add_layout(legend, "below")
+        style_legend(fig)
+        self._set(legend, orientation="horizontal", location="center", margin=0, spacing=6)
+        self._set(legend, label_standoff=3, glyph_width=16, padding=2)
+        self.note = Label(
+            x=SKY_SOURCES["solar"][0][1],
+            y=1e11,
+            text="● lines: Φ [ν/(cm² s)]",
+            text_font_size="9pt",
+            text_color="#444444",
+            text_align="right",
+            text_baseline="top",
+            x_offset=-4,
+        )
+        fig.add_layout(self.note)
+        fig.add_tools(
+            HoverTool(
+                renderers=list(self.curves.values()),
+                tooltips=[("", "$name"), ("E", "$x{0.00} MeV"), ("dΦ/dE", "$y{0.00e0} /cm²/s/MeV")],
+            ),
+            HoverTool(
+                renderers=[dot for _, dot in self.markers.values()],
+                tooltips=[
+                    ("line", "@label"),
+                    ("E", "@E{0.000} MeV"),
+                    ("Φ", "@flux{0.00e0} /cm²/s"),
+                ],
+            ),
+        )
+        return fig
+
+    def _update(self, result: Result) -> None:
+        s = result.scenario
+        if s.source not in SKY_SOURCES:
+            return  # another source's spectrum is another figure's; keep the last one
+        key = (s.source, s.solar_model if s.source == "solar" else None)
+        if not self._changed("data", key):
+            return
+        E, continua, lines = sky_flux(s)
+        nan = np.full(E.size, np.nan)
+        self._send("sky_flux", {"E": E, **{c: continua.get(c, nan) for c in SKY_CONTINUA}})
+        peaks = [float(np.nanmax(v)) for v in continua.values()]
+        peaks += [flux for _, flux in lines.values()]
+        top, bottom = 5.0 * max(peaks), 1e-2 * min(peaks)
+        self._send(
+            "sky_flux_lines",
+            {
+                "E": np.array([lines[c][0] if c in lines else 1.0 for c in SKY_LINES]),
+                "flux": np.array([lines[c][1] if c in lines else np.nan for c in SKY_LINES]),
+                "floor": np.full(len(SKY_LINES), bottom),
+                "label": np.array([component_label(c) for c in SKY_LINES]),
+            },
+        )
+        present = set(continua) | set(lines)
+        for label, item in self._legend_rows.items():
+            members = COMPONENT_GROUPS.get(label) or [
+                c for c in (*SKY_CONTINUA, *SKY_LINES) if component_label(c) == label
+            ]
+            self._set(item, visible=bool(set(members) & present))
+        lim, title = SKY_SOURCES[s.source]
+        self._set(
+            self.figure.x_range, start=lim[0], end=lim[1], reset_start=lim[0], reset_end=lim[1]
+        )
+        self._set(self.figure.y_range, start=bottom, end=top, reset_start=bottom, reset_end=top)
+        self._set(self.note, visible=bool(lines), x=lim[1], y=top / 3.0)
+        if s.source == "solar":
+            title = f"{title} ({_SOLAR_TITLE_NAMES.get(s.solar_model, s.solar_model)})"
+        self._set(self.figure.title, text=title)
+
+
+# --------------------------------------------------------------------------- a supernova
+
+#: Energy grid of the supernova figure (MeV).
+SUPERNOVA_E_MeV = np.linspace(0.0, 100.0, 401)
+
+
+def supernova_fluence(scenario) -> tuple[np.ndarray, dict]:
+    """Energies (MeV) and the fluence per MeV at the Earth over the whole burst of each
+    component (ν/(cm² MeV)): its neutrinos per cm² times its pinched spectrum."""
+    s = scenario
+    fluence = supernova.fluence_per_cm2(
+        s.supernova_distance_kpc, s.supernova_flavour_energies_erg, s.supernova_mean_energies_MeV
+    )
+    E = SUPERNOVA_E_MeV
+    return E, {
+        c: fluence[c] * supernova.pinched_spectrum(E, m, a)
+        for c, m, a in zip(
+            supernova.COMPONENTS, s.supernova_mean_energies_MeV, s.supernova_pinching, strict=True
+        )
+    }
+
+
+class SupernovaFluxFigure(BaseFigure):
+    """A supernova's neutrino fluence at the Earth over the whole burst, per flavour and in
+    total, 0 to 100 MeV (pinched Fermi-Dirac spectra; ν_x is the four heavy flavours).
+
+    Source ``supernova_flux``: ``E`` (MeV), ``nue``, ``nuebar``, ``nux`` and ``total``
+    (ν/(cm² MeV)).
+    """
+
+    name = "supernova_flux"
+    default_width = 430
+    default_height = 260
+
+    def _build(self):
+        from bokeh.models import BasicTickFormatter, HoverTool, Range1d
+
+        fig = new_figure(
+            "Supernova ν fluence at the Earth",
+            "Neutrino energy E [MeV]",
+            "dΦ/dE [ν/(cm² MeV)]",
+            width=self.width,
+            height=self.height,
+            x_range=Range1d(0.0, 100.0),
+            y_range=Range1d(0.0, 1.0),
+        )
+        fig.yaxis.formatter = BasicTickFormatter(precision=1, power_limit_high=3)
+        zeros = np.zeros_like(SUPERNOVA_E_MeV)
+        src = self._source(
+            "supernova_flux",
+            {"E": SUPERNOVA_E_MeV, "total": zeros, **{c: zeros for c in supernova.COMPONENTS}},
+        )
+        fig.line("E", "total", source=src, line_width=2, color=TOTAL_COLOR, legend_label="total")
+        for c in supernova.COMPONENTS:
+            fig.line("E", c, source=src, **flavor_line_style(c))
+        fig.add_tools(
+            HoverTool(
+                tooltips=[
+                    ("E", "@E{0.0} MeV"),
+                    ("total", "@total{0.00e0} /cm²/MeV"),
+                    *[
+                        (component_label(c), f"{field(c)}{{0.00e0}} /cm²/MeV")
+                        for c in supernova.COMPONENTS
+                    ],
+                ],
+                mode="vline",
+                renderers=fig.renderers[:1],
+            )
+        )
+        style_legend(fig, "top_right")
+        return fig
+
+    def _update(self, result: Result) -> None:
+        s = result.scenario
+        if s.source != "supernova":
+            return  # keep the last supernova; other sources are other figures'
+        key = (
+            s.supernova_distance_kpc,
+            s.supernova_mean_energies_MeV,
+            s.supernova_pinching,
+            s.supernova_flavour_energies_erg,
+        )
+        if self._changed("data", key):
+            E, by = supernova_fluence(s)
+            total = sum(by.values())
+            self._send("supernova_flux", {"E": E, "total": total, **by})
+            top = 1.1 * float(np.max(total)) if np.max(total) > 0 else 1.0
+            self._set(self.figure.y_range, start=0.0, end=top, reset_start=0.0, reset_end=top)
+            self._set(
+                self.figure.title,
+                text=f"Whole-burst fluence at {s.supernova_distance_kpc:.3g} kpc",
+            )

@@ -43,15 +43,27 @@ _LABEL_OFFSETS = {
 
 
 @lru_cache(maxsize=256)
-def _sigma_tail(target: str, physics: PhysicsParams, source: tuple | None = None):
+def _sigma_tail(
+    target: str,
+    physics: PhysicsParams,
+    source: tuple | None = None,
+    weights: tuple[float, ...] | None = None,
+):
     """(T keVnr, cross section per nucleus above T in cm^2), averaged over the components of
-    ``source`` = (name, spectrum key) (equal fluence each; None: the three SNS flavours)."""
+    ``source`` = (name, spectrum key) (None: the three SNS flavours), weighted by
+    ``weights`` (each component's share of the neutrinos; None: equal shares)."""
     if source is None:
         rs = recoil_spectra(target, physics, None)
     else:
         rs = recoil_spectra(target, physics, None, source)
-    n_components = len(rs.by_flavor)
-    per_nucleus = rs.total() / (n_components * float(np.sum(make_target(target).nuclei_per_kg())))
+    nuclei = float(np.sum(make_target(target).nuclei_per_kg()))
+    if weights is None:
+        per_nucleus = rs.total() / (len(rs.by_flavor) * nuclei)
+    else:
+        per_nucleus = (
+            sum(w * rs.by_flavor[f].sum(axis=0) for f, w in zip(rs.by_flavor, weights, strict=True))
+            / nuclei
+        )
     T = rs.T_keV
     seg = 0.5 * (per_nucleus[1:] + per_nucleus[:-1]) * np.diff(T)
     tail = np.append(np.cumsum(seg[::-1])[::-1], 0.0)
@@ -59,11 +71,31 @@ def _sigma_tail(target: str, physics: PhysicsParams, source: tuple | None = None
 
 
 def sigma_above(
-    target: str, physics: PhysicsParams, T_keVnr: float, source: tuple | None = None
+    target: str,
+    physics: PhysicsParams,
+    T_keVnr: float,
+    source: tuple | None = None,
+    weights: tuple[float, ...] | None = None,
 ) -> float:
     """Flux-averaged cross section per nucleus (cm^2) for recoils above ``T_keVnr``."""
-    T, tail = _sigma_tail(target, physics, source)
+    T, tail = _sigma_tail(target, physics, source, weights)
     return float(np.interp(T_keVnr, T, tail, right=0.0))
+
+
+def flux_weights(result: Result) -> tuple[float, ...] | None:
+    """Each component's share of the source's neutrinos (the Sun: pp 91 %), to average the
+    cross section over the flux; None for the SNS (equal shares of its three flavours)."""
+    if result.scenario.source == "sns":
+        return None
+    fluence = result.fluence_per_cm2
+    total = sum(fluence.values())
+    if not total > 0:
+        return None
+    return tuple(round(fluence[c] / total, 12) for c in result.components)
+
+
+#: How the title names a source's neutrinos.
+_WHERE = {"reactor": "reactor ", "solar": "solar ", "supernova": "supernova ", "diffuse": "sky "}
 
 
 def _positive(values):
@@ -163,15 +195,16 @@ class NSquaredFigure(BaseFigure):
         T_thr = threshold_keVnr(s)
         ref_physics = PhysicsParams(form_factor=s.form_factor)
         src = source_key(s)
-        if self._changed("line", (ref_physics, src)):
+        w = flux_weights(result)
+        if self._changed("line", (ref_physics, src, w)):
             N = np.array([make_target(n).mean_neutron_number() for n in REFERENCE_NUCLEI])
-            sig0 = np.array([sigma_above(n, ref_physics, 0.0, src) for n in REFERENCE_NUCLEI])
+            sig0 = np.array([sigma_above(n, ref_physics, 0.0, src, w) for n in REFERENCE_NUCLEI])
             c = float(np.median(sig0 / N**2))
             n_line = np.geomspace(4.0, 160.0, 50)
             self.sources["nsquared_line"].data = {"N": n_line, "sigma": c * n_line**2}
-        if self._changed("reference", (ref_physics, T_thr, src)):
+        if self._changed("reference", (ref_physics, T_thr, src, w)):
             N = np.array([make_target(n).mean_neutron_number() for n in REFERENCE_NUCLEI])
-            sig = np.array([sigma_above(n, ref_physics, T_thr, src) for n in REFERENCE_NUCLEI])
+            sig = np.array([sigma_above(n, ref_physics, T_thr, src, w) for n in REFERENCE_NUCLEI])
             dx, dy = zip(*(_LABEL_OFFSETS.get(n, (6, -5)) for n in REFERENCE_NUCLEI), strict=True)
             self.sources["nsquared_reference"].data = {
                 "N": N,
@@ -180,14 +213,14 @@ class NSquaredFigure(BaseFigure):
                 "dx": np.array(dx, dtype=float),
                 "dy": np.array(dy, dtype=float),
             }
-            where = "reactor " if s.source == "reactor" else ""
+            where = _WHERE.get(s.source, "")
             self._set(
                 self.figure.title,
                 text=f"N² law: {where}flux-averaged σ above T = {T_thr:.3g} keVnr",
             )
-        current = (s.target, s.physics, T_thr, src)
+        current = (s.target, s.physics, T_thr, src, w)
         if self._changed("current", current):
-            sigma = sigma_above(s.target, s.physics, T_thr, src)
+            sigma = sigma_above(s.target, s.physics, T_thr, src, w)
             self.sources["nsquared_current"].data = {
                 "N": np.array([make_target(s.target).mean_neutron_number()]),
                 "sigma": _positive([sigma]),

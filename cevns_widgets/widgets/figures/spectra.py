@@ -7,6 +7,7 @@ import numpy as np
 
 from ...api import Result
 from ..band import K_TEXT, quenching_band
+from ..controls import tail_reach
 from ..style import (
     COMPONENTS,
     SHADE_COLOR,
@@ -17,10 +18,22 @@ from ..style import (
     new_figure,
     style_legend,
 )
-from ..units import threshold_keVnr
+from ..units import nice_ceiling, threshold_keVnr
 from .base import BaseFigure
 
-__all__ = ["ObservedSpectrumFigure", "RecoilSpectrumFigure", "observable_axis_label"]
+__all__ = [
+    "ObservedSpectrumFigure",
+    "RecoilSpectrumFigure",
+    "observable_axis_label",
+    "shown_components",
+]
+
+#: A component is drawn (and in the legend) if it gives at least this share of the counted
+#: events: of the Sun's nine, a xenon detector above 0.5 keVnr sees 8B and hep only.
+SHOWN_SHARE = 1e-3
+#: Where a sky source's spectrum axis ends: its shown components' events above it are this
+#: fraction of their total (a supernova in xenon: ~40 keVnr, not the 235 keVnr reachable).
+VIEW_TAIL = 1e-4
 
 OBSERVABLE_AXIS = {
     "keVnr": ("Recoil energy T [keVnr]", "events/keVnr"),
@@ -54,9 +67,29 @@ def spectrum_key(result: Result, *detector) -> tuple:
     )
 
 
+def shown_components(result: Result) -> tuple[str, ...]:
+    """The components worth drawing: those giving at least :data:`SHOWN_SHARE` of the
+    counted events (all of them if nothing is counted)."""
+    components = result.components
+    counts = result.events_by_flavor
+    total = sum(counts.values())
+    if len(components) <= 1 or not total > 0:
+        return tuple(components)
+    return tuple(c for c in components if counts[c] >= SHOWN_SHARE * total) or tuple(components)
+
+
+def total_label(result_or_components) -> str:
+    """What the total curve is called: "all flavours" for the flavours of the SNS or a
+    supernova, "total" for the components of the Sun or the sky (or a single one)."""
+    components = getattr(result_or_components, "components", result_or_components)
+    if len(components) <= 1:
+        return "total"
+    return "all flavours" if set(components) & {"prompt_numu", "nue"} else "total"
+
+
 def _flavor_lines(fig, source, x: str):
-    """One curve per component of every source (those of other sources are hidden and read
-    an empty spare source) and the total."""
+    """One curve per component of every source (those of other sources are hidden; their
+    columns hold zeros) and the total."""
     renderers = {f: fig.line(x, f, source=source, **flavor_line_style(f)) for f in COMPONENTS}
     total = fig.line(
         x,
@@ -70,18 +103,15 @@ def _flavor_lines(fig, source, x: str):
     return renderers, total
 
 
-def total_label(components) -> str:
-    """What the total curve is called: "all flavours" for several, "total" for one."""
-    return "all flavours" if len(components) > 1 else "total"
-
-
-def _tooltips(x: str, x_unit: str, unit: str, components=None) -> list[tuple[str, str]]:
-    """Hover rows: the ``x`` column in ``x_unit``, then the total and each component in
-    ``unit`` (default: the SNS flavours)."""
+def _tooltips(
+    x: str, x_unit: str, unit: str, components=None, total: str = "all flavours"
+) -> list[tuple[str, str]]:
+    """Hover rows: the ``x`` column in ``x_unit``, then the total (called ``total``) and each
+    component in ``unit`` (default: the SNS flavours)."""
     components = components or COMPONENTS[:3]
     rows = [(x, f"@{x}{{0.00}} {x_unit}")]
     if len(components) > 1:
-        rows.append(("all flavours", f"@total{{0.000}} {unit}"))
+        rows.append((total, f"@total{{0.000}} {unit}"))
     return [*rows, *flavor_tooltips("0.000", unit, components)]
 
 
@@ -115,80 +145,133 @@ class _SpectrumBase(BaseFigure):
     def _new_spectrum_figure(self, title: str, x_label: str, y_label: str, x: str):
         """The figure, its source (named like the figure: ``x``, one column per component of
         the scenario's source and ``total``) and the curves; returns the figure, the
-        component curves and the total."""
-        fig = new_figure(title, x_label, y_label, width=self.width, height=self.height)
-        first = COMPONENTS[:3]  # the SNS flavours until the first result says otherwise
-        empty = {x: np.zeros(0), "total": np.zeros(0), **{f: np.zeros(0) for f in first}}
+        component curves and the total.
+
+        The axis ranges are fixed ranges set from Python (:meth:`_set_view`), not data
+        ranges: the Sun's pp neutrinos pile up 10^4 times 8B's rate below 0.003 keVnr in
+        xenon, and a data range would fit that spike instead of the counted spectrum.
+        """
+        from bokeh.models import Range1d
+
+        fig = new_figure(
+            title,
+            x_label,
+            y_label,
+            width=self.width,
+            height=self.height,
+            x_range=Range1d(0.0, 1.0),
+            y_range=Range1d(0.0, 1.0),
+        )
+        # Every curve reads this one source for good, so it holds a column for every
+        # component of every source (zeros for the other sources' components). A curve must
+        # never be moved to another source: BokehJS keeps listening to the source a glyph
+        # view was built with, and the moved curve would stop following updates.
+        empty = {x: np.zeros(0), "total": np.zeros(0), **{f: np.zeros(0) for f in COMPONENTS}}
         source = self._source(self.name, empty)
-        # Curves of components the current source lacks read this empty spare source, so no
-        # glyph ever asks BokehJS for a column that is not there.
-        spare = {x: np.zeros(0), **{f: np.zeros(0) for f in COMPONENTS}}
-        self._spare = self._source(f"{self.name}_unused", spare)
         lines, total = _flavor_lines(fig, source, x)
         self._lines, self._total_line = lines, total
         self._components: tuple[str, ...] = ()
+        self._shown: tuple[str, ...] = COMPONENTS[:3]
+        self._total_name = "all flavours"
+        self._view = (0.0, 1.0, 0.0)  # x end, y top, threshold
         self._x_column = x
-        self.figure = fig  # _route reads the legend; BaseFigure sets the same figure again
+        self.figure = fig  # _show reads the legend; BaseFigure sets the same figure again
         return fig, list(lines.values()), total
 
-    def _route(self, components, *, incoming: bool = True) -> None:
-        """Hide the curves of components not in ``components`` (they read the spare source)
-        and, with ``incoming``, show those in it (reading the main source)."""
-        components = tuple(components)
-        main = self.sources[self.name]
-        for f, line in self._lines.items():
-            on = f in components
-            if on and not incoming:
-                continue
-            target = main if on else self._spare
-            if line.data_source is not target:
-                line.data_source = target
-            self._set(line, visible=on)
-        if not incoming:
-            return
+    def _show(self, shown, components=None) -> None:
+        """Draw (and list in the legend) only the ``shown`` components of the current source
+        (``components``, default: the last ones); every other curve is hidden."""
+        from bokeh.core.property.vectorization import value
+
+        if components is not None:
+            self._components = tuple(components)
+        self._shown = shown = tuple(shown)
+        components = self._components
         several = len(components) > 1
+        for f, line in self._lines.items():
+            self._set(line, visible=f in components and f in shown)
         legend = self.figure.legend[0] if self.figure.legend else None
         for item in legend.items if legend is not None else ():
             first = (item.renderers or [None])[0]
             if first is self._total_line:
                 # one component: the total is the same curve, so it is not drawn twice
                 self._set(item, visible=several)
+                if item.label != value(self._total_name):
+                    item.label = value(self._total_name)
             else:
                 f = next((k for k, v in self._lines.items() if v is first), None)
                 if f is not None:
-                    self._set(item, visible=f in components)
+                    self._set(item, visible=f in components and f in shown)
         self._set(self._total_line, visible=several)
-        self._components = components
         hover = getattr(self, "hover", None)
         if hover is not None:
-            hover.tooltips = _tooltips(self._x_column, *self._hover_units, components)
-            shown = [self._total_line] if several else [self._lines[components[0]]]
-            if list(hover.renderers) != shown:
-                hover.renderers = shown
+            listed = [f for f in components if f in shown] or list(components)
+            tooltips = _tooltips(self._x_column, *self._hover_units, listed, self._total_name)
+            if hover.tooltips != tooltips:
+                hover.tooltips = tooltips
+            renderers = [self._total_line] if several else [self._lines[components[0]]]
+            if list(hover.renderers) != renderers:
+                hover.renderers = renderers
+
+    def _follow(self, result: Result, threshold: float) -> None:
+        """After new data or cuts: which components to show and the axis ranges, each sent
+        only if it changed (a threshold drag at the SNS changes neither). ``self._shown``
+        was set from ``result`` before the data went out, so that curves switched on by a
+        change of source are only the shown ones."""
+        self._show(self._shown)
+        self._set_view(result, threshold)
+
+    def _set_view(self, result: Result, threshold: float) -> None:
+        """Fixed axis ranges: x from 0 to the end of the data (for a sky source, where its
+        shown components' tail ends, but past the threshold); y up to the peak of the shown
+        components' sum (the total may rise past it where hidden components pile up at the
+        lowest energies); the log view 4 decades below that peak."""
+        data = self.sources[self.name].data
+        x = np.asarray(data.get(self._x_column, ()), dtype=float)
+        if x.size < 2:
+            return
+        shown = [f for f in self._shown if f in data] or list(self._components)
+        visible = sum(np.asarray(data[f], dtype=float) for f in shown)
+        top = float(np.nanmax(visible)) if np.size(visible) else 0.0
+        x_end = float(x[-1])
+        if not result.source.uses_distance_m:
+            x_end = min(x_end, tail_reach(x, visible, VIEW_TAIL))
+            x_end = max(x_end, 1.2 * threshold) if threshold > 0 else x_end
+            x_end = nice_ceiling(x_end)
+        view = (x_end, top, threshold)
+        if view == self._view:
+            return
+        self._view = view
+        self._y_max = top
+        self._set(self.figure.x_range, start=0.0, end=x_end, reset_start=0.0, reset_end=x_end)
+        end = 1.08 * top if top > 0 else 1.0
+        self._set(self.figure.y_range, start=0.0, end=end, reset_start=0.0, reset_end=end)
+        self._set_y_start()
 
     _hover_units = ("keVnr", "events/keVnr")
 
     def _send_spectrum(self, x_column: str, x, by: dict) -> None:
-        """Send new spectra (``by`` component) with their total; the log view follows the
-        peak. The source's columns are the components of ``by``; on a change of source the
-        old curves move to the spare source before, the new ones to the main source after
-        the data, so BokehJS never draws a column that is not there."""
+        """Send new spectra (``by`` component) with their total, zeros for every other
+        source's components (unchanged zero columns are not sent again). On a change of
+        source the old curves are hidden before the data and the new ones shown after."""
         components = tuple(by)
         total = sum(by[f] for f in components)
-        self._y_max = float(np.max(total)) if total.size else 0.0
         switch = components != self._components
+        shown = self._shown  # set by _update for the new result
+        if switch:  # hide the old source's curves before their data become zeros
+            self._show((), self._components)
+        zeros = np.zeros_like(np.asarray(x, dtype=float))
+        self._send(
+            self.name, {x_column: x, "total": total, **{f: by.get(f, zeros) for f in COMPONENTS}}
+        )
         if switch:
-            self._route(components, incoming=False)
-        self._send(self.name, {x_column: x, "total": total, **by})
-        if switch:
-            self._route(components)
-        self._set_y_start()
+            self._show(shown, components)
 
     def _add_log_view(self, fig, renderers) -> None:
-        from bokeh.models import DataRange1d, Grid, LogAxis, LogScale
+        from bokeh.models import Grid, LogAxis, LogScale, Range1d
 
         self._renderers = list(renderers)
-        fig.extra_y_ranges = {"log": DataRange1d(start=1e-6)}
+        fig.extra_y_ranges = {"log": Range1d(start=1e-6, end=1.0)}
         fig.extra_y_scales = {"log": LogScale()}
         linear_axis = fig.yaxis[0]
         self._log_axis = LogAxis(
@@ -245,9 +328,17 @@ class _SpectrumBase(BaseFigure):
             self._set(axis, axis_label=label)
 
     def _set_y_start(self) -> None:
+        """The log view: from 4 decades below the peak to a third of a decade above it."""
         top = getattr(self, "_y_max", 0.0)
         if self.log_y:
-            self._set(self.figure.extra_y_ranges["log"], start=top * 1e-4 if top > 0 else 1e-6)
+            start, end = (top * 1e-4, top * 2.0) if top > 0 else (1e-6, 1.0)
+            self._set(
+                self.figure.extra_y_ranges["log"],
+                start=start,
+                end=end,
+                reset_start=start,
+                reset_end=end,
+            )
 
     @property
     def panel(self):
@@ -257,8 +348,10 @@ class _SpectrumBase(BaseFigure):
 class RecoilSpectrumFigure(_SpectrumBase):
     """dN/dT (events per keVnr over the exposure) by component, before the detector response.
 
-    Source ``recoil_spectrum``: columns ``T`` (keVnr), one per component of the scenario's
-    source (the SNS flavours, or ``reactor_nuebar``) and ``total``. The grey box covers
+    Source ``recoil_spectrum``: columns ``T`` (keVnr), ``total`` and one per component of
+    every source (the scenario's own: the SNS flavours, ``reactor_nuebar``, the Sun's nine...;
+    zeros for the others). Only components giving at least 0.1 % of the counted events are
+    drawn and listed in the legend (:func:`shown_components`). The grey box covers
     recoils below the threshold (converted to keVnr for PE/keVee thresholds). With Lindhard
     quenching at a reactor, the hatched box is where a keVee threshold lies in keVnr for k
     from 0.12 to 0.25 (:mod:`..band`).
@@ -283,14 +376,17 @@ class RecoilSpectrumFigure(_SpectrumBase):
         style_legend(fig)
         fig.y_range.start = 0
         self._add_log_view(fig, [*lines, total])
-        self._route(self._components or COMPONENTS[:3])
+        self._show(self._shown, self._components or COMPONENTS[:3])
         return fig
 
     def _update(self, result: Result) -> None:
         s = result.scenario
+        t_thr = threshold_keVnr(s)
+        self._shown = shown_components(result)
+        self._total_name = total_label(result)
         if self._changed("data", spectrum_key(result)):
             self._send_spectrum("T", *result.recoil_spectrum())
-        t_thr = threshold_keVnr(s)
+        self._follow(result, t_thr)
         if self._changed("threshold", t_thr):
             self._set(self.threshold_box, right=t_thr)
         band = quenching_band(s)
@@ -304,7 +400,7 @@ class RecoilSpectrumFigure(_SpectrumBase):
                 self._set(self.band_box, left=lo, right=hi, visible=True)
                 self._set(
                     self.figure.title,
-                    text=f"Recoil spectrum (hatched: threshold, k {band.k_text})",
+                    text=f"Recoil spectrum (hatched: k {band.k_text})",
                 )
 
 
@@ -312,8 +408,9 @@ class ObservedSpectrumFigure(_SpectrumBase):
     """What the detector records (PE, keVee, or keVnr for a bare recoil counter), after
     quenching, light yield, resolution and efficiency.
 
-    Source ``observed_spectrum``: columns ``x`` (observable), one per component and
-    ``total``. Grey boxes: below threshold and above the analysis window (``roi_max``).
+    Source ``observed_spectrum``: columns ``x`` (observable), ``total`` and one per component
+    (as in :class:`RecoilSpectrumFigure`). Grey boxes: below threshold and above the
+    analysis window (``roi_max``).
     Source ``observed_spectrum_band``: ``x``, ``lower`` and ``upper``, the total spectrum
     for Lindhard k from 0.12 to 0.25 at a reactor (empty otherwise), drawn as a band.
     """
@@ -359,25 +456,29 @@ class ObservedSpectrumFigure(_SpectrumBase):
         style_legend(fig)
         fig.y_range.start = 0
         self._add_log_view(fig, [*lines, total, self.band])
-        self._route(self._components or COMPONENTS[:3])
+        self._show(self._shown, self._components or COMPONENTS[:3])
         return fig
 
     def _update(self, result: Result) -> None:
         s = result.scenario
+        self._shown = shown_components(result)
+        self._total_name = total_label(result)
         if self._changed("data", spectrum_key(result, s.response)):
             self._send_spectrum("x", *result.observed_spectrum())
         obs = result.observable
-        if self._changed("observable", (obs, self._components)):
+        self._hover_units = (obs, OBSERVABLE_AXIS[obs][1])
+        self._follow(result, float(result.threshold_observable))
+        if self._changed("observable", (obs, self._components, s.efficiency)):
             label, unit = OBSERVABLE_AXIS[obs]
             self.figure.xaxis[0].axis_label = label
             self._set_y_label(f"dN/dx [{unit}]")
-            self.figure.title.text = (
-                "Observed spectrum (bare recoil counter: no detector response)"
-                if obs == "keVnr"
-                else f"Observed spectrum in {obs} (grey: outside the cuts)"
-            )
-            self._hover_units = (obs, unit)
-            self.hover.tooltips = _tooltips("x", obs, unit, self._components)
+            if obs != "keVnr":
+                title = f"Observed spectrum in {obs} (grey: outside the cuts)"
+            elif s.efficiency == "none":
+                title = "Observed spectrum (bare recoil counter: no detector response)"
+            else:
+                title = "Observed spectrum: recoils × detection efficiency"
+            self._set(self.figure.title, text=title)
         cuts = (result.threshold_observable, s.roi_max)
         if self._changed("cuts", cuts):
             self._set(self.threshold_box, right=float(result.threshold_observable))
@@ -390,11 +491,13 @@ class ObservedSpectrumFigure(_SpectrumBase):
         if self._changed("band", key):
             if band is None:
                 self._send("observed_spectrum_band", _EMPTY_BAND)
-                self._set(self.band, visible=False)
             else:
                 x, lower, upper = band.observed_envelope()
                 self._send("observed_spectrum_band", {"x": x, "lower": lower, "upper": upper})
-                self._set(self.band, visible=True)
+            self._set(self.band, visible=band is not None)
+            for item in self.figure.legend[0].items:
+                if self.band in item.renderers:  # no greyed-out legend row without a band
+                    self._set(item, visible=band is not None)
 
 
 _EMPTY_BAND = {"x": np.zeros(0), "lower": np.zeros(0), "upper": np.zeros(0)}

@@ -39,7 +39,7 @@ class ThresholdScanFigure(BaseFigure):
     default_height = 310
 
     def _build(self):
-        from bokeh.models import HoverTool
+        from bokeh.models import BasicTickFormatter, HoverTool
 
         fig = new_figure(
             "Events vs threshold (● now)",
@@ -82,6 +82,8 @@ class ThresholdScanFigure(BaseFigure):
         )
         fig.add_tools(self.hover)
         fig.y_range.start = 0
+        # plain numbers up to a million events (a supernova next door: ~1e5 per tonne)
+        fig.yaxis.formatter = BasicTickFormatter(power_limit_high=6)
         return fig
 
     def _update(self, result: Result) -> None:

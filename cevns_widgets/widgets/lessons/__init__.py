@@ -15,6 +15,8 @@ notebook               lesson                                       module
 05 Targets and design  :class:`DesignerLesson`, ``published_table``   ``design``
 06 New physics         :class:`NewPhysicsLesson`                    ``new_physics``
 07 Reactor CEvNS       :class:`ReactorLesson`, ``experiments_table``  ``reactor``
+08 The neutrino fog    :class:`FogLesson`, ``prediction``            ``fog``
+09 A supernova         :class:`SupernovaLesson`, ``detectors_table``  ``supernova``
 =====================  ===========================================  =====================
 
 Every lesson has ``widget``, ``figures`` (name -> Bokeh figure), ``sources`` (name ->
@@ -26,6 +28,7 @@ from .cross_section import CrossSectionLesson
 from .design import DesignerLesson, published_table
 from .detection import DetectionLesson
 from .discovery_2017 import DiscoveryLesson, subtraction_table
+from .fog import FogLesson
 from .new_physics import NewPhysicsLesson
 from .reactor import (
     ReactorLesson,
@@ -36,6 +39,7 @@ from .reactor import (
     story,
 )
 from .source import SourceLesson
+from .supernova import SupernovaLesson
 
 #: Every lesson class, in notebook order.
 LESSONS = (
@@ -46,6 +50,8 @@ LESSONS = (
     DesignerLesson,
     NewPhysicsLesson,
     ReactorLesson,
+    FogLesson,
+    SupernovaLesson,
 )
 
 __all__ = [
@@ -54,10 +60,12 @@ __all__ = [
     "DesignerLesson",
     "DetectionLesson",
     "DiscoveryLesson",
+    "FogLesson",
     "Lesson",
     "NewPhysicsLesson",
     "ReactorLesson",
     "SourceLesson",
+    "SupernovaLesson",
     "experiments_table",
     "exercise_numbers",
     "prediction_answer",
