@@ -7,6 +7,7 @@
     cevns spectrum --preset coherent-lar-2020 --csv
     cevns scan distance-m --from 10 --to 100 --steps 10 --log --preset ge-10kg-22m
     cevns presets [--json]
+    cevns profile --preset coherent-csi-2017 --parameter sin2w --from 0.1 --to 0.4 --steps 31
     cevns --version
 
 ``cevns rate`` options map one to one onto the keyword arguments of
@@ -365,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     sub = parser.add_subparsers(
-        dest="command", metavar="{rate,spectrum,scan,fit,presets}", parser_class=_Parser
+        dest="command", metavar="{rate,spectrum,scan,fit,profile,presets}", parser_class=_Parser
     )
     rate = sub.add_parser(
         "rate",
@@ -434,6 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--preset", default="coherent-csi-2017", metavar="NAME", help="the dataset's preset"
     )
     fit.add_argument("--json", action="store_true", help="print the result as JSON")
+    _add_profile_parser(sub)
     presets = sub.add_parser(
         "presets",
         allow_abbrev=False,
@@ -941,6 +943,123 @@ def _run_fit(args) -> str:
     return format_fit(result)
 
 
+#: What ``cevns profile`` accepts (kept here so that the parser needs no stats import).
+PROFILE_DATASETS = (
+    "coherent-csi-2017",
+    "coherent-lar-2020",
+    "coherent-csi-2017+coherent-lar-2020",
+)
+PROFILE_PARAMETERS = ("sin2w", "neutron_skin_fm", "neutron_radius_fm", "magnetic_moment_muB")
+MAX_PROFILE_STEPS = 401
+MAX_TOYS = 100_000
+
+
+def _whole(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {high}, got {text[:40]!r}"
+            )
+        return value
+
+    return parse
+
+
+def _add_profile_parser(sub) -> None:
+    p = sub.add_parser(
+        "profile",
+        allow_abbrev=False,
+        help="profile likelihood of a physics parameter from released data",
+        description=(
+            "1-D profile likelihood of a physics parameter from a released dataset "
+            "(cevns_widgets.stats.profiles): -2 delta lnL on a grid, every nuisance profiled, "
+            "the best fit and the 68 %% and 90 %% intervals (Wilks, or Feldman-Cousins with "
+            "--fc)."
+        ),
+    )
+    p.add_argument(
+        "--preset",
+        default="coherent-csi-2017",
+        metavar="NAME",
+        help="the dataset: " + _choices(PROFILE_DATASETS),
+    )
+    p.add_argument(
+        "--parameter",
+        default="sin2w",
+        choices=PROFILE_PARAMETERS,
+        metavar="NAME",
+        help="the parameter: " + _choices(PROFILE_PARAMETERS),
+    )
+    p.add_argument("--from", dest="start", type=finite_float, metavar="A", help="first value")
+    p.add_argument("--to", dest="stop", type=finite_float, metavar="B", help="last value")
+    p.add_argument(
+        "--steps",
+        type=_whole(1, MAX_PROFILE_STEPS),
+        metavar="N",
+        help=f"number of grid points, 1 to {MAX_PROFILE_STEPS} (default: the parameter's grid)",
+    )
+    p.add_argument("--fc", action="store_true", help="also Feldman-Cousins intervals (toys)")
+    p.add_argument(
+        "--toys",
+        type=_whole(1, MAX_TOYS),
+        default=200,
+        metavar="N",
+        help="toys per grid value with --fc (default 200)",
+    )
+    p.add_argument("--seed", type=_whole(0, 2**32 - 1), default=0, metavar="N", help="toy seed")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _run_profile(args) -> str:
+    from .stats import fc as stats_fc  # imported on use: keeps other commands fast
+    from .stats import profiles
+
+    if args.preset not in PROFILE_DATASETS:
+        raise _fail(
+            args, f"--preset must be one of {_choices(PROFILE_DATASETS)}; got {quote(args.preset)}"
+        )
+    given = [args.start is not None, args.stop is not None]
+    if any(given) and not all(given):
+        raise _fail(args, "--from and --to go together")
+    if args.steps is not None and not all(given):
+        raise _fail(args, "--steps needs --from and --to")
+    values = None
+    if all(given):
+        if args.stop < args.start:
+            raise _fail(args, "--to must not be below --from")
+        steps = args.steps if args.steps is not None else 21
+        values = np.linspace(args.start, args.stop, steps)
+    if args.fc and args.preset not in stats_fc.FC_DATASETS:
+        raise _fail(
+            args,
+            f"--fc is available for {_choices(stats_fc.FC_DATASETS)}, not {args.preset}",
+        )
+    try:
+        result = profiles.profile(args.preset, args.parameter, values)
+        fc = None
+        if args.fc:
+            fc = stats_fc.fc_profile(
+                args.preset, args.parameter, n_toys=args.toys, seed=args.seed, result=result
+            )
+    except ScenarioError as exc:
+        message = str(exc)
+        if exc.field == "values":
+            message = message.replace("values:", "--from/--to:", 1)
+        elif exc.field == "parameter":
+            message = message.replace("parameter", "--parameter", 1)
+        raise _fail(args, _one_line(message)) from None
+    if args.json:
+        data = result.to_dict()
+        if fc is not None:
+            data["feldman_cousins"] = fc.to_dict()
+        return json.dumps(data, indent=2, allow_nan=False)
+    return profiles.format_profile(result, fc)
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -948,11 +1067,13 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             raise UsageError(
-                f"{PROG}: error: choose a command: rate, spectrum, scan, fit or presets "
+                f"{PROG}: error: choose a command: rate, spectrum, scan, fit, profile or presets "
                 f"(try '{PROG} rate --preset {next(iter(PRESETS))}')"
             )
         if args.command == "fit":
             text = _run_fit(args)
+        elif args.command == "profile":
+            text = _run_profile(args)
         elif args.command == "presets":
             text = (
                 json.dumps(presets_json(), indent=2, allow_nan=False)

@@ -195,7 +195,11 @@ def test_scenario_is_refused():
         lar2020.fit(scenario=object())
 
 
-def test_nsi_scan_still_refuses_lar():
-    """The NSI scan has only the CsI likelihood: it must not run it on the LAr name."""
+def test_nsi_scan_runs_on_lar_and_refuses_unknown_datasets():
+    """The NSI scan uses the LAr likelihood for the LAr name (and the SM is allowed there);
+    a dataset it does not know is refused in one line."""
+    scan = stats.nsi_scan(DATASET, [0.0], [0.0])
+    assert scan.converged.all()
+    assert scan.delta_chi2[0, 0] < 2.3
     with pytest.raises(ScenarioError, match="dataset"):
-        stats.nsi_scan(DATASET, [0.0], [0.0])
+        stats.nsi_scan("coherent-ge-2024", [0.0], [0.0])

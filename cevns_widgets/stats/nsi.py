@@ -19,6 +19,15 @@ Two bands: the rate depends on the couplings mainly through ``Q^2``, so the data
 band around the Standard Model (``Q`` near ``Q_SM``) and a second band where the nu_e
 weak charge has flipped sign (``Q`` near ``-Q_SM``), for CsI near eps_u = 0.4 on the
 eps_d = 0 axis (REFERENCE section 11; COHERENT, Science 2017, Fig. 4).
+
+Datasets: ``coherent-csi-2017`` (above); ``coherent-lar-2020``, the analysis-A likelihood
+of :mod:`cevns_widgets.stats.profiles` (the release's CEvNS PDF reweighted cell by cell by
+our nu_e spectrum at the couplings, the same six-point basis, every nuisance profiled by
+the vectorised Newton iteration of :class:`~cevns_widgets.stats._batch.LArBatch`; about
+1 ms per point, so its default grid is 51 x 51); and ``coherent-csi-2017+coherent-lar-2020``
+(the sum of both -2 ln L, independent nuisances except the SNS flux, one shared pull
+profiled on the nodes :data:`COMBINED_FLUX_PULLS` with a parabola; default 41 x 41).
+Timings in ``benchmarks/bench_stats.py``.
 """
 
 from __future__ import annotations
@@ -36,6 +45,11 @@ from .fit import check_dataset
 
 #: -2 delta lnL for two parameters at 68 %, 90 %, 95 % and 99 % (chi^2 with 2 dof).
 DELTA_CHI2_2DOF = {0.68: 2.279, 0.90: 4.605, 0.95: 5.991, 0.99: 9.210}
+#: Datasets of the scan, and the default number of grid points per axis for each.
+NSI_DATASETS = (csi2017.NAME, "coherent-lar-2020", "coherent-csi-2017+coherent-lar-2020")
+DEFAULT_POINTS = {NSI_DATASETS[0]: 101, NSI_DATASETS[1]: 51, NSI_DATASETS[2]: 41}
+#: Shared flux pulls (sigma) profiled in the combined scan (a parabola through the best).
+COMBINED_FLUX_PULLS = np.linspace(-2.0, 2.0, 5)
 #: The six coupling points the quadratic basis is evaluated at.
 BASIS_POINTS = ((0.0, 0.0), (0.5, 0.0), (-0.5, 0.0), (0.0, 0.5), (0.0, -0.5), (0.5, 0.5))
 
@@ -64,7 +78,7 @@ class NSIModel:
 def nsi_model(dataset: str) -> NSIModel:
     """The likelihood with components: prompt nu_mu, delayed anti-nu_mu, and the delayed nu_e
     template at each of the six basis points (all in events, SM normalisation)."""
-    check_dataset(dataset)
+    check_dataset(dataset)  # the CsI 2017 (PE x time) model only
     base = csi2017.base_scenario()
     csi2017.check_scenario(base)
     reg = csi2017.region()
@@ -126,25 +140,55 @@ def nsi_scan(
     chunk: int = 1276,
     workers: int | None = None,
 ) -> NSIScan:
-    """Profile-likelihood map over ``eps_u_ee`` x ``eps_d_ee`` (default 101 x 101 over
-    [-1, 1] x [-1, 1]).
+    """Profile-likelihood map over ``eps_u_ee`` x ``eps_d_ee`` (default over [-1, 1] x
+    [-1, 1], :data:`DEFAULT_POINTS` per axis: 101 for CsI, 51 for LAr, 41 combined).
 
     >>> s = nsi_scan("coherent-csi-2017", [0.0, 0.4], [0.0])
     >>> s.delta_chi2.shape
     (2, 1)
     """
-    check_dataset(dataset)
-    eu = _grid("eps_u_ee", np.linspace(-1, 1, 101) if eps_u_ee is None else eps_u_ee)
-    ed = _grid("eps_d_ee", np.linspace(-1, 1, 101) if eps_d_ee is None else eps_d_ee)
-    model = nsi_model(dataset)
-    like = model.likelihood
+    check_dataset(dataset, NSI_DATASETS)
+    points = DEFAULT_POINTS[dataset]
+    eu = _grid("eps_u_ee", np.linspace(-1, 1, points) if eps_u_ee is None else eps_u_ee)
+    ed = _grid("eps_d_ee", np.linspace(-1, 1, points) if eps_d_ee is None else eps_d_ee)
     U, D = np.meshgrid(eu, ed, indexing="ij")
-    weights = _component_weights(U.ravel(), D.ravel())
-    prior = (1.0, csi2017.NORM_SIGMA)
-    ll = np.empty(U.size)
-    sig = np.empty(U.size)
-    conv = np.empty(U.size, dtype=bool)
-    slices = [slice(a, a + chunk) for a in range(0, U.size, chunk)]
+    u, d = np.append(U.ravel(), 0.0), np.append(D.ravel(), 0.0)  # the last point: the SM
+    if dataset == csi2017.NAME:
+        ll, sig, conv = _csi_scan(dataset, u, d, chunk, workers)
+        chi2 = -2.0 * ll
+    elif dataset == NSI_DATASETS[1]:
+        from . import profiles
+
+        e = profiles.lar_evaluate(_lar_families(u, d), sigma=profiles.lar_sigma())
+        chi2, sig, conv = -2.0 * e.loglike, e.signal, e.converged
+    else:
+        chi2, sig, conv = _combined_scan(u, d, chunk, workers)
+    chi2_grid, chi2_sm = chi2[:-1], float(chi2[-1])
+    best = int(np.argmin(chi2_grid))
+    chi2_min = min(float(chi2_grid[best]), chi2_sm)
+    return NSIScan(
+        dataset=dataset,
+        eps_u=eu,
+        eps_d=ed,
+        delta_chi2=(chi2_grid - chi2_min).reshape(U.shape),
+        cevns_events=np.asarray(sig[:-1]).reshape(U.shape),
+        best=(float(U.ravel()[best]), float(D.ravel()[best])),
+        sm_delta_chi2=chi2_sm - chi2_min,
+        converged=np.asarray(conv[:-1]).reshape(U.shape),
+    )
+
+
+def _csi_scan(dataset, u, d, chunk, workers, flux=None, sigma=csi2017.NORM_SIGMA):
+    """Profiled ln L, CEvNS events and convergence of the CsI 2017 scan at (u, d)."""
+    like = nsi_model(dataset).likelihood
+    weights = _component_weights(u, d)
+    if flux is not None:
+        weights = weights * flux[:, None]
+    prior = (1.0, sigma)
+    ll = np.empty(u.size)
+    sig = np.empty(u.size)
+    conv = np.empty(u.size, dtype=bool)
+    slices = [slice(a, a + chunk) for a in range(0, u.size, chunk)]
 
     def run(sl):
         p = like.profile(weights[sl], prior_c=prior)
@@ -158,16 +202,34 @@ def nsi_scan(
     else:
         with ThreadPoolExecutor(n_workers) as pool:
             list(pool.map(run, slices))
-    sm = like.profile(_component_weights(np.zeros(1), np.zeros(1)), prior_c=prior)
-    best = int(np.argmax(ll))
-    ll_max = max(float(ll[best]), float(sm.loglike[0]))
-    return NSIScan(
-        dataset=dataset,
-        eps_u=eu,
-        eps_d=ed,
-        delta_chi2=(2.0 * (ll_max - ll)).reshape(U.shape),
-        cevns_events=sig.reshape(U.shape),
-        best=(float(U.ravel()[best]), float(D.ravel()[best])),
-        sm_delta_chi2=float(2.0 * (ll_max - sm.loglike[0])),
-        converged=conv.reshape(U.shape),
+    return ll, sig, conv
+
+
+def _lar_families(u, d):
+    """The LAr templates: the release PDF reweighted at the six basis points."""
+    from .profiles import _key
+
+    keys = tuple(
+        () if (a, b) == (0.0, 0.0) else _key(eps_u_ee=a, eps_d_ee=b) for a, b in BASIS_POINTS
     )
+    return [(keys, np.arange(u.size), basis_weights(u, d))]
+
+
+def _combined_scan(u, d, chunk, workers):
+    """CsI 2017 + LAr 2020 with one shared SNS flux pull on COMBINED_FLUX_PULLS."""
+    from . import profiles
+
+    nodes = COMBINED_FLUX_PULLS
+    nf = nodes.size
+    P = u.size
+    uu, dd = np.repeat(u, nf), np.repeat(d, nf)
+    flux = np.tile(1.0 + profiles.FLUX_SIGMA * nodes, P)
+    s_csi, s_lar = profiles.combined_sigmas("nsi")
+    llc, sigc, convc = _csi_scan(csi2017.NAME, uu, dd, chunk, workers, flux=flux, sigma=s_csi)
+    el = profiles.lar_evaluate(_lar_families(uu, dd), sigma=s_lar, flux=flux)
+    total = (-2.0 * (llc + el.loglike)).reshape(P, nf) + nodes**2
+    chi2, fbest = profiles.minimise_over_flux(total, nodes)
+    j = np.argmin(np.abs(nodes[None, :] - fbest[:, None]), axis=1)
+    pick = np.arange(P) * nf + j
+    conv = (convc & el.converged).reshape(P, nf).all(axis=1)
+    return chi2, sigc[pick] + el.signal[pick], conv

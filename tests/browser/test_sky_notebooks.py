@@ -137,7 +137,9 @@ def _fog_flow(page, prefix: str) -> None:
     no_horizontal_clipping(page, lesson_css)
 
     # what BokehJS holds is the kernel's (what it draws: the star below)
-    expected_total = sum(sky.neutrino_background_spectra("Xe", fog.RECOIL_keV).values())
+    expected_total = sum(
+        sky.neutrino_background_spectra("Xe", fog.RECOIL_keV, fog.SOLAR_MODEL).values()
+    )
     wait_for(
         lambda: bokeh_equals(page, "fog_spectrum", "total", expected_total, rel=1e-9),
         what="the kernel's neutrino spectrum in BokehJS",
