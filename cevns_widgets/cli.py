@@ -436,6 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("--json", action="store_true", help="print the result as JSON")
     _add_profile_parser(sub)
+    _add_plan_parser(sub)
     presets = sub.add_parser(
         "presets",
         allow_abbrev=False,
@@ -1060,6 +1061,124 @@ def _run_profile(args) -> str:
     return profiles.format_profile(result, fc)
 
 
+def _add_plan_parser(sub) -> None:
+    p = sub.add_parser(
+        "plan",
+        allow_abbrev=False,
+        help="expected significance of an SNS design: days to 3 and 5 sigma",
+        description=(
+            "Median (Asimov) discovery significance of an SNS detector design versus days of "
+            "beam, binned in the observable and arrival time (cevns_widgets.stats.planner). "
+            "The coherent-csi-2017 preset brings its backgrounds measured from the release; "
+            "for other designs give --steady-state-per-keVee-kg-day."
+        ),
+    )
+    start = p.add_mutually_exclusive_group()
+    start.add_argument(
+        "--preset", default=None, metavar="NAME", help="start from a preset (an SNS one)"
+    )
+    start.add_argument("--scenario", metavar="FILE", help="start from a scenario JSON file")
+    _add_number(
+        p,
+        "--steady-state-per-keVee-kg-day",
+        "steady-state background rate before the beam duty factor",
+    )
+    _add_number(p, "--brn-per-GWh", "beam-related neutrons in the analysis region per GWh")
+    _add_number(p, "--nin-per-GWh", "neutrino-induced neutrons in the region per GWh")
+    _add_number(p, "--mean-power-MW", "mean beam power over the run (MW): days from POT")
+    _add_number(p, "--proton-energy-GeV", "proton energy (GeV): GWh from POT")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+#: Days of beam the plan's table lists.
+PLAN_DAYS = (10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0)
+
+
+def _run_plan(args) -> str:
+    from .presets import get_preset
+    from .stats import planner  # imported on use: keeps other commands fast
+
+    name = args.preset
+    if name is None and args.scenario is None:
+        name = "coherent-csi-2017"
+    preset = None
+    try:
+        if args.scenario is not None:
+            scenario = load_scenario_file(args.scenario)
+            preset = get_preset(scenario.preset) if scenario.preset else None
+        else:
+            preset = get_preset(name)
+            scenario = preset.scenario
+        rate = args.steady_state_per_keVee_kg_day
+        if rate is None and scenario == get_preset("coherent-csi-2017").scenario:
+            _, backgrounds, power, energy = planner.coherent_2017_design()
+        elif rate is None:
+            raise ScenarioError(
+                "--steady-state-per-keVee-kg-day is needed for this design (only the "
+                "unchanged coherent-csi-2017 preset brings its measured backgrounds)"
+            )
+        else:
+            backgrounds = planner.Backgrounds(
+                steady_state_per_keVee_kg_day=rate,
+                brn_per_GWh=args.brn_per_GWh or 0.0,
+                nin_per_GWh=args.nin_per_GWh or 0.0,
+            )
+            power = getattr(preset, "beam_power_MW", None)
+            energy = getattr(preset, "proton_energy_GeV", None) or 1.0
+        if args.mean_power_MW is not None:
+            power = args.mean_power_MW
+        if args.proton_energy_GeV is not None:
+            energy = args.proton_energy_GeV
+        result = planner.plan(scenario, backgrounds, power, energy, days=PLAN_DAYS)
+        now = planner.asimov_significance(result.design)
+    except ScenarioError as exc:
+        message = str(exc)
+        for field in ("steady_state_per_keVee_kg_day", "brn_per_GWh", "nin_per_GWh"):
+            message = message.replace(field, "--" + field.replace("_", "-"), 1)
+        message = message.replace("beam_power_MW", "--mean-power-MW", 1)
+        raise _fail(args, _one_line(message)) from None
+    d = result.design
+    data = {
+        "signal_events": d.signal_events,
+        "background_events": d.background_events(),
+        "live_days": d.live_days,
+        "exposure_GWh": d.exposure_GWh,
+        "significance": now,
+        "days_to": {f"{k}_sigma": v for k, v in result.days_to.items()},
+        "table": [
+            {"days": float(x), "significance": float(z)}
+            for x, z in zip(result.live_days, result.significance, strict=True)
+        ],
+        "backgrounds": {
+            "steady_state_per_keVee_kg_day": backgrounds.steady_state_per_keVee_kg_day,
+            "brn_per_GWh": backgrounds.brn_per_GWh,
+            "nin_per_GWh": backgrounds.nin_per_GWh,
+        },
+        "mean_power_MW": power,
+        "proton_energy_GeV": energy,
+    }
+    if args.json:
+        data["days_to"] = {k: (v if math.isfinite(v) else None) for k, v in data["days_to"].items()}
+        return json.dumps(data, indent=2, allow_nan=False)
+    bkg = ", ".join(f"{k} {v:.1f}" for k, v in d.background_events().items())
+    lines = [
+        f"Design: {scenario.target}, {scenario.mass_kg:g} kg at {scenario.distance_m:g} m",
+        f"  this exposure: {d.live_days:.1f} days, {d.exposure_GWh:.3g} GWh at {power:.3g} MW",
+        f"  CEvNS {d.signal_events:.1f} events; background {bkg}",
+        f"  expected significance {now:.2f} sigma (Asimov, energy x arrival time)",
+        "",
+        "Days of beam to",
+    ]
+    for k, v in result.days_to.items():
+        text = f"{v:.0f} days" if math.isfinite(v) else "beyond a million days"
+        lines.append(f"  {k} sigma  {text}")
+    lines += ["", "  days    sigma"]
+    lines += [
+        f"  {x:6.0f}  {z:6.2f}" for x, z in zip(result.live_days, result.significance, strict=True)
+    ]
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -1067,13 +1186,15 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             raise UsageError(
-                f"{PROG}: error: choose a command: rate, spectrum, scan, fit, profile or presets "
-                f"(try '{PROG} rate --preset {next(iter(PRESETS))}')"
+                f"{PROG}: error: choose a command: rate, spectrum, scan, fit, profile, plan or "
+                f"presets (try '{PROG} rate --preset {next(iter(PRESETS))}')"
             )
         if args.command == "fit":
             text = _run_fit(args)
         elif args.command == "profile":
             text = _run_profile(args)
+        elif args.command == "plan":
+            text = _run_plan(args)
         elif args.command == "presets":
             text = (
                 json.dumps(presets_json(), indent=2, allow_nan=False)

@@ -146,6 +146,11 @@ def build_design(
     """Expected counts per (observable, time) bin for the scenario's exposure (its POT)."""
     if scenario.source != "sns":
         raise ScenarioError("the planner is for the pulsed SNS beam (source 'sns')", "source")
+    if beam_power_MW is None:
+        raise ScenarioError(
+            "beam_power_MW is needed (the mean beam power: days of beam from the POT)",
+            "beam_power_MW",
+        )
     if not (math.isfinite(beam_power_MW) and 0.0 < beam_power_MW <= 100.0):
         raise ScenarioError(
             f"beam_power_MW must be in (0, 100], got {beam_power_MW:g}", "beam_power_MW"
