@@ -135,6 +135,21 @@ class Lesson(messages.HasMessage):
         self.views: dict[str, Any] = {}
         self.message = messages.message_line()
 
+    # --- settings -----------------------------------------------------------------------
+    def set(self, **changes) -> bool:
+        """Change settings as the controls do (each lesson's ``_set_state`` names them): a
+        bad value shows one line in ``message`` and changes nothing. Returns whether the
+        change was applied."""
+        self._set_state_safely(**changes)
+        return not self.error
+
+    @safe
+    def _set_state_safely(self, **changes):
+        self._set_state(**changes)
+
+    def _set_state(self, **changes):
+        raise NotImplementedError(f"{type(self).__name__} has no settings to set")
+
     # --- building -----------------------------------------------------------------------
     def _figure(
         self,

@@ -968,18 +968,8 @@ class FogLesson(Lesson):
         m = match_8b(self.target, self.threshold)
         self._set_state(mass=m.mass_GeV, sigma=m.sigma_cm2)
 
-    def set(self, **changes) -> bool:
-        """Change ``target``, ``exposure``, ``threshold``, ``mass`` or ``sigma`` as the
-        controls do. A bad value shows one line in ``message`` and changes nothing; returns
-        whether the change was applied."""
-        self._set_state_safe(**changes)
-        return not self.error
-
-    @safe
-    def _set_state_safe(self, **changes):
-        self._set_state(**changes)
-
     def _set_state(self, **changes):
+        """Settings: ``target``, ``exposure``, ``threshold``, ``mass``, ``sigma``."""
         new = dict(self.state)
         for key, value in changes.items():
             if key not in new:

@@ -453,7 +453,7 @@ class SupernovaLesson(Lesson):
         if self._syncing:
             return
         d = _check_detector(change["new"])
-        self._apply(detector=change["new"], threshold=d.threshold_keVnr)
+        self._set_state(detector=change["new"], threshold=d.threshold_keVnr)
 
     @safe
     def _on_slider(self, name: str, widget, change):
@@ -462,30 +462,20 @@ class SupernovaLesson(Lesson):
         new = float(change["new"])
         if is_echo(widget, new, self.state[name]):
             return
-        self._apply(**{name: new})
+        self._set_state(**{name: new})
 
     @safe
     def _on_place(self, name: str):
-        self._apply(distance=sn.NAMED_DISTANCES_kpc[name])
+        self._set_state(distance=sn.NAMED_DISTANCES_kpc[name])
 
     @safe
     def _on_text(self, change):
         text = str(change["new"]).strip()
         if text:
-            self._apply(distance=_parse_distance(text))
+            self._set_state(distance=_parse_distance(text))
 
-    def set(self, **changes) -> bool:
-        """Change ``detector``, ``distance`` (kpc) or ``threshold`` (keVnr) as the controls
-        do. A bad value shows one line in ``message`` and changes nothing; returns whether
-        the change was applied."""
-        self._apply_safe(**changes)
-        return not self.error
-
-    @safe
-    def _apply_safe(self, **changes):
-        self._apply(**changes)
-
-    def _apply(self, **changes):
+    def _set_state(self, **changes):
+        """Settings: ``detector``, ``distance`` (kpc), ``threshold`` (keVnr)."""
         new = dict(self.state)
         for key, value in changes.items():
             if key not in new:
