@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._profile import DELTA, N_GLOBAL, NU, C, ProfileLikelihood, R
+from ._profile import ProfileLikelihood
 from .lar2020 import PULL_BOUND
 
 
@@ -66,110 +66,15 @@ class CsIBatch(ProfileLikelihood):
 
     def _state(self, theta, packed):
         M, K = self._M, self._K
-        w = packed[:, :M]
         n = packed[:, M : M + K]
         m = packed[:, M + K : M + 2 * K]
-        sp, sd, sp1, sd1, sp2, sd2 = self.splines.evaluate(theta[:, DELTA], w)
-        tmpl = self._spread(sp, sd)
-        s = theta[:, C, None] * tmpl + theta[:, NU, None] * self._neut
-        np.maximum(s, 0.0, out=s)
-        kk = 2.0 + 2.0 * theta[:, R, None]
-        lin = kk * s - n - m
-        b = (np.sqrt(lin * lin + 4.0 * kk * m * s) - lin) / (2.0 * kk)
-        np.maximum(b, 0.0, out=b)
-        extra = packed[:, M + 2 * K :]
-        return dict(
-            sp1=sp1,
-            sd1=sd1,
-            sp2=sp2,
-            sd2=sd2,
-            tmpl=tmpl,
-            b=b,
-            mu=s + b,
-            kk=kk,
-            n=n,
-            m=m,
-            aux=extra,  # O, delta0, nu0, c0
-        )
+        st = self._model_state(theta, packed[:, :M], n, m)
+        st.update(n=n, m=m, aux=packed[:, M + 2 * K :])  # aux: O, delta0, nu0, c0
+        return st
 
-    def _loglike(self, theta, st, prior_c):
-        mu, b, aux = st["mu"], st["b"], st["aux"]
-        ll = (st["n"] * np.log(mu + 1e-300) + st["m"] * np.log(b + 1e-300)).sum(axis=1)
-        ll -= mu.sum(axis=1) + (st["kk"][:, 0] - 1.0) * b.sum(axis=1)
-        ll += aux[:, 0] * np.log(np.maximum(theta[:, R], 1e-300))
-        ll -= 0.5 * (theta[:, DELTA] - aux[:, 1]) ** 2
-        ll -= 0.5 * ((theta[:, NU] - aux[:, 2]) / self.data.neutron_sigma) ** 2
-        sc = prior_c[1]
-        if sc is not None:
-            ll -= 0.5 * ((theta[:, C] - aux[:, 3]) / sc) ** 2
-        return ll
-
-    def _newton_step(self, theta, st, free, prior_c):
-        """As the parent's, with per-point counts and constraint centres."""
-        n, m, aux = st["n"], st["m"], st["aux"]
-        O = aux[:, 0]  # noqa: E741
-        mu, b = st["mu"], st["b"]
-        P = mu.shape[0]
-        c = theta[:, C, None]
-        pos = mu > 0
-        inv_mu = np.where(pos, 1.0 / np.where(pos, mu, 1.0), 0.0)
-        w = n * inv_mu
-        fisher = w * inv_mu
-        inner = b > 0
-        hbb = fisher + np.where(inner, m / np.where(inner, b * b, 1.0), 0.0)
-        g = np.where(inner & (hbb > 0), 1.0 / np.where(hbb > 0, hbb, 1.0), 0.0)
-        d_c = st["tmpl"]
-        shape1 = self._spread(st["sp1"], st["sd1"])
-        d_q = c * shape1
-        d_n = self._neut
-        resid = w - 1.0
-        grad = np.empty((P, N_GLOBAL))
-        grad[:, C] = np.einsum("pk,pk->p", resid, d_c)
-        grad[:, DELTA] = np.einsum("pk,pk->p", resid, d_q)
-        grad[:, NU] = resid @ d_n
-        grad[:, R] = O / theta[:, R] - 2.0 * b.sum(axis=1)
-        e = fisher * (1.0 - fisher * g)
-        fg2 = 2.0 * fisher * g
-        ec, eq = e * d_c, e * d_q
-        hess = np.empty((P, N_GLOBAL, N_GLOBAL))
-        hess[:, C, C] = -np.einsum("pk,pk->p", ec, d_c)
-        hess[:, C, DELTA] = -np.einsum("pk,pk->p", ec, d_q)
-        hess[:, C, NU] = -(ec @ d_n)
-        hess[:, DELTA, DELTA] = -np.einsum("pk,pk->p", eq, d_q)
-        hess[:, DELTA, NU] = -(eq @ d_n)
-        hess[:, NU, NU] = -(e @ (d_n * d_n))
-        hess[:, C, R] = np.einsum("pk,pk->p", fg2, d_c)
-        hess[:, DELTA, R] = np.einsum("pk,pk->p", fg2, d_q)
-        hess[:, NU, R] = fg2 @ d_n
-        hess[:, R, R] = 4.0 * g.sum(axis=1)
-        for i in range(N_GLOBAL):
-            for j in range(i):
-                hess[:, i, j] = hess[:, j, i]
-        hess[:, C, DELTA] += np.einsum("pk,pk->p", resid, shape1)
-        hess[:, DELTA, C] = hess[:, C, DELTA]
-        hess[:, DELTA, DELTA] += theta[:, C] * np.einsum(
-            "pk,pk->p", resid, self._spread(st["sp2"], st["sd2"])
-        )
-        hess[:, R, R] -= O / np.maximum(theta[:, R], 1e-300) ** 2
-        grad[:, DELTA] -= theta[:, DELTA] - aux[:, 1]
-        hess[:, DELTA, DELTA] -= 1.0
-        sn = self.data.neutron_sigma
-        grad[:, NU] -= (theta[:, NU] - aux[:, 2]) / sn**2
-        hess[:, NU, NU] -= 1.0 / sn**2
-        sc = prior_c[1]
-        if sc is not None:
-            grad[:, C] -= (theta[:, C] - aux[:, 3]) / sc**2
-            hess[:, C, C] -= 1.0 / sc**2
-        fixed = ~free
-        grad[:, fixed] = 0.0
-        hess[:, fixed, :] = 0.0
-        hess[:, :, fixed] = 0.0
-        hess[:, fixed, fixed] = -1.0
-        eig = np.linalg.eigvalsh(hess)
-        shift = np.where(eig[:, -1] > -1e-8, eig[:, -1] + 1e-3 * (1.0 + np.abs(eig[:, 0])), 0.0)
-        hess = hess - shift[:, None, None] * np.eye(N_GLOBAL)
-        step = -np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
-        return step, grad
+    def _observed(self, st):
+        aux = st["aux"]
+        return st["n"], st["m"], aux[:, 0], (aux[:, 1], aux[:, 2], aux[:, 3])
 
     def cells(self, theta: np.ndarray, packed: np.ndarray):
         """Expected beam-on counts ``mu`` and steady-state ``b`` per cell, shape (P, K)."""

@@ -141,34 +141,48 @@ class ProfileLikelihood:
 
     # --- the model -------------------------------------------------------------------
     def _state(self, theta, weights):
+        return self._model_state(theta, weights, self._n, self._m)
+
+    def _model_state(self, theta, weights, n, m):
+        """Per-point model arrays for counts ``n`` (beam on) and ``m`` (sidebands): the
+        CEvNS template, the closed-form steady state ``b`` and the expectation ``mu``."""
         sp, sd, sp1, sd1, sp2, sd2 = self.splines.evaluate(theta[:, DELTA], weights)
         tmpl = self._spread(sp, sd)  # (P, K)
         s = theta[:, C, None] * tmpl + theta[:, NU, None] * self._neut
         np.maximum(s, 0.0, out=s)
         kk = 2.0 + 2.0 * theta[:, R, None]  # 1 (C) + 1 (AC) + 2r (beam off)
-        n, m = self._n, self._m
         lin = kk * s - n - m
         b = (np.sqrt(lin * lin + 4.0 * kk * m * s) - lin) / (2.0 * kk)
         np.maximum(b, 0.0, out=b)
         return dict(sp1=sp1, sd1=sd1, sp2=sp2, sd2=sd2, tmpl=tmpl, b=b, mu=s + b, kk=kk)
 
+    def _observed(self, st):
+        """(n, m, O, (delta0, nu0, c0)): beam-on and sideband counts, the beam-off total and
+        the centres of the quenching, neutron and CEvNS constraints (c0 None: the
+        ``prior_c`` centre). The released data here; a batch subclass (toys) keeps
+        per-point ones in its state."""
+        return self._n, self._m, self._O, (0.0, 1.0, None)
+
     def _loglike(self, theta, st, prior_c):
         # n > 0 implies mu > 0 and m > 0 implies b > 0 (closed-form profile): the tiny
         # offset only turns 0 * log(0) into 0.
         mu, b = st["mu"], st["b"]
-        ll = (self._n * np.log(mu + 1e-300) + self._m * np.log(b + 1e-300)).sum(axis=1)
+        n, m, O, (delta0, nu0, c0) = self._observed(st)  # noqa: E741
+        c0 = prior_c[0] if c0 is None else c0
+        ll = (n * np.log(mu + 1e-300) + m * np.log(b + 1e-300)).sum(axis=1)
         ll -= mu.sum(axis=1) + (st["kk"][:, 0] - 1.0) * b.sum(axis=1)
-        ll += self._O * np.log(np.maximum(theta[:, R], 1e-300))
-        ll -= 0.5 * theta[:, DELTA] ** 2
-        ll -= 0.5 * ((theta[:, NU] - 1.0) / self.data.neutron_sigma) ** 2
-        c0, sc = prior_c
+        ll += O * np.log(np.maximum(theta[:, R], 1e-300))
+        ll -= 0.5 * (theta[:, DELTA] - delta0) ** 2
+        ll -= 0.5 * ((theta[:, NU] - nu0) / self.data.neutron_sigma) ** 2
+        sc = prior_c[1]
         if sc is not None:
             ll -= 0.5 * ((theta[:, C] - c0) / sc) ** 2
         return ll
 
     def _newton_step(self, theta, st, free, prior_c):
         """Newton direction on the profiled log-likelihood (Schur complement of the cells)."""
-        n, m = self._n, self._m
+        n, m, O, (delta0, nu0, c0) = self._observed(st)  # noqa: E741
+        c0 = prior_c[0] if c0 is None else c0
         mu, b = st["mu"], st["b"]
         P, K = mu.shape
         c = theta[:, C, None]
@@ -188,7 +202,7 @@ class ProfileLikelihood:
         grad[:, C] = np.einsum("pk,pk->p", resid, d_c)
         grad[:, DELTA] = np.einsum("pk,pk->p", resid, d_q)
         grad[:, NU] = resid @ d_n
-        grad[:, R] = self._O / theta[:, R] - 2.0 * b.sum(axis=1)
+        grad[:, R] = O / theta[:, R] - 2.0 * b.sum(axis=1)
         # Hessian of the profiled lnL: direct -F D D^T plus the Schur term of the cells,
         # coup G coup^T with coup = -F D (globals) and -2 (r), G = 1 / (-d2 lnL / db2):
         # for the CEvNS/neutron globals together -(F - F^2 G) D D^T.
@@ -214,14 +228,14 @@ class ProfileLikelihood:
         hess[:, DELTA, DELTA] += theta[:, C] * np.einsum(
             "pk,pk->p", resid, self._spread(st["sp2"], st["sd2"])
         )
-        hess[:, R, R] -= self._O / np.maximum(theta[:, R], 1e-300) ** 2
+        hess[:, R, R] -= O / np.maximum(theta[:, R], 1e-300) ** 2
         # priors
-        grad[:, DELTA] -= theta[:, DELTA]
+        grad[:, DELTA] -= theta[:, DELTA] - delta0
         hess[:, DELTA, DELTA] -= 1.0
         sn = self.data.neutron_sigma
-        grad[:, NU] -= (theta[:, NU] - 1.0) / sn**2
+        grad[:, NU] -= (theta[:, NU] - nu0) / sn**2
         hess[:, NU, NU] -= 1.0 / sn**2
-        c0, sc = prior_c
+        sc = prior_c[1]
         if sc is not None:
             grad[:, C] -= (theta[:, C] - c0) / sc**2
             hess[:, C, C] -= 1.0 / sc**2
