@@ -14,6 +14,11 @@ Fixtures
 ``voila_server`` (function)
     A factory ``start(notebook_path) -> url`` that serves one notebook with Voila and stops it at
     teardown.
+``shared_config_server`` (function)
+    A factory ``start("server" | "lab", extra_args=()) -> SharedConfigServer`` that runs
+    ``jupyter server`` (as ``make app`` does) or ``jupyter lab`` (as ``make explore`` does) on the
+    repository with the shared ``jupyter-config/`` on ``JUPYTER_CONFIG_PATH`` and a fresh user
+    (empty config, data and settings dirs).
 
 Server logs go to ``tests/browser/output/``.
 """
@@ -52,6 +57,16 @@ class LabServer(NamedTuple):
     base_url: str
     token: str
     root_dir: Path
+
+
+class SharedConfigServer(NamedTuple):
+    base_url: str
+    token: str
+    log_path: Path
+
+
+SHARED_CONFIG_DIR = REPO_ROOT / "jupyter-config"
+APP_DEFAULT_URL = "/voila/render/notebooks/00_start_here.ipynb"  # as in the Makefile
 
 
 def _in_ci() -> bool:
@@ -260,6 +275,76 @@ def voila_server(
             procs.append(proc)
             return f"http://127.0.0.1:{port}/"
         raise RuntimeError(f"Voila did not start: {last_error}")
+
+    try:
+        yield start
+    finally:
+        for proc in procs:
+            stop_process(proc)
+
+
+@pytest.fixture
+def shared_config_server(
+    tmp_path_factory, browser_output_dir, chromium_browser
+) -> Iterator[Callable[..., SharedConfigServer]]:
+    """Factory for servers configured like ``make app`` / ``make explore`` (and Binder)."""
+    procs = []
+
+    def start(kind: str = "server", *, extra_args: tuple[str, ...] = ()) -> SharedConfigServer:
+        if kind not in {"server", "lab"}:
+            raise ValueError(f"kind must be 'server' or 'lab', not {kind!r}")
+        base = tmp_path_factory.mktemp(f"shared-{kind}")
+        settings_dir = base / "user-settings"
+        workspaces_dir = base / "workspaces"
+        settings_dir.mkdir()
+        workspaces_dir.mkdir()
+        env = _isolated_env(base)
+        env["JUPYTER_CONFIG_PATH"] = str(SHARED_CONFIG_DIR)
+        token = secrets.token_hex(16)
+        log_path = browser_output_dir / f"shared-config-{kind}.log"
+        log_path.unlink(missing_ok=True)
+        if kind == "server":
+            kind_args = [f"--ServerApp.default_url={APP_DEFAULT_URL}"]
+        else:
+            kind_args = [
+                f"--LabApp.user_settings_dir={settings_dir}",
+                f"--LabApp.workspaces_dir={workspaces_dir}",
+            ]
+        last_error: Exception | None = None
+        for _attempt in range(3):
+            port = free_port()
+            cmd = [
+                sys.executable,
+                "-m",
+                "jupyter",
+                kind,
+                "--no-browser",
+                "--allow-root",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}",
+                "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.root_dir={REPO_ROOT}",
+                *kind_args,
+                *extra_args,
+            ]
+            proc = start_process(cmd, log_path=log_path, env=env, cwd=REPO_ROOT)
+            base_url = f"http://127.0.0.1:{port}"
+            try:
+                wait_for_http(
+                    f"{base_url}/api/status",
+                    proc=proc,
+                    log_path=log_path,
+                    headers={"Authorization": f"token {token}"},
+                    timeout=SERVER_START_TIMEOUT,
+                )
+            except Exception as exc:  # noqa: BLE001
+                last_error = exc
+                stop_process(proc)
+                continue
+            procs.append(proc)
+            return SharedConfigServer(base_url, token, log_path)
+        raise RuntimeError(f"jupyter {kind} did not start: {last_error}")
 
     try:
         yield start
