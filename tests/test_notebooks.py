@@ -47,6 +47,7 @@ def test_notebooks_exist():
         "07_reactor_cevns.ipynb",
         "08_neutrino_fog.ipynb",
         "09_supernova.ipynb",
+        "10_what_the_data_say.ipynb",
     ]
 
 

@@ -637,7 +637,9 @@ def test_export_links_follow_the_model_only_when_active():
     assert ex.export.active is False
     old = ex.export.links.value
     ex.controls.distance.slider.value = 50.0
-    assert ex.export.links.value == old  # not rebuilt while the Share tab is hidden
+    # not rebuilt while the Share tab is hidden, but the old links are taken out (issue 11: a
+    # browser opening the tab before the kernel rebuilt them downloaded the old scenario)
+    assert "cevns-download" not in ex.export.links.value
     assert "distance_m=50.0" not in ex.export.snippet.value
     ex.tabs.selected_index = len(ex.tabs.children) - 1
     assert ex.export.active and ex.export.links.value != old
@@ -1355,3 +1357,123 @@ def test_sky_preset_snippet_and_csv_reproduce(name):
     text = spectrum_csv(ex.model.result, "recoil")
     header = next(line for line in text.splitlines() if not line.startswith("#"))
     assert header.startswith("T_keVnr,pp,7Be_384") and header.endswith(",total")
+
+
+# --- close(): the explorer frees its widgets (issue 11) ---------------------------------------
+
+
+def _live_widgets() -> int:
+    """Widgets the kernel keeps open (``ipywidgets.Widget.widgets``: the live comms)."""
+    import warnings
+
+    import ipywidgets as W
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return len(W.Widget.widgets)
+
+
+def test_explorer_close_frees_every_widget_and_is_idempotent():
+    from jupyter_bokeh.widgets import BokehModel
+
+    from cevns_widgets.widgets.lifecycle import widget_tree
+
+    before = _live_widgets()
+    ex = Explorer()
+    assert _live_widgets() - before > 150  # ~300: controls, 11 figures, layouts, styles
+    wrappers = [f.widget for f in ex.figures.values()]
+    assert all(isinstance(w, BokehModel) for w in wrappers)
+    tree = widget_tree(ex.widget)
+    ex.close()
+    assert ex.closed and _live_widgets() == before
+    assert all(w.comm is None for w in tree)
+    # hidden figures (the reactor's, the Sun's flux) are closed too, not only the shown tree
+    assert all(w.comm is None and w._document is None and w.render_bundle == {} for w in wrappers)
+    assert all(f.sources == {} and f.figure is None for f in ex.figures.values())
+    ex.close()
+    assert _live_widgets() == before
+    assert "closed" in ex._repr_mimebundle_()["text/plain"]
+
+
+def test_closed_explorer_stops_following_a_shared_model():
+    model = ScenarioModel()
+    observers = {
+        name: len(handlers)
+        for name, by_type in model._trait_notifiers.items()
+        for handlers in by_type.values()
+    }
+    ex = Explorer(model=model)
+    ex.activate_all()
+    other = RecoilSpectrumFigure(model)
+    ex.close()
+    # only the explorer's observers went: the model still serves the other figure
+    left = {
+        name: len(handlers)
+        for name, by_type in model._trait_notifiers.items()
+        for handlers in by_type.values()
+    }
+    assert left.get("result", 0) - observers.get("result", 0) == 1  # `other`
+    assert sum(left.values()) - sum(observers.values()) == 1
+    assert model.set(threshold=12.0)  # no exception from a closed figure or control
+    np.testing.assert_allclose(
+        other.data("recoil_spectrum")["total"], sum(model.result.recoil_spectrum()[1].values())
+    )
+    # the closed parts refuse updates without raising
+    assert ex.recoil.update(model.result) is False
+    ex.activate_all()
+    ex.export.refresh()
+    assert ex.export.load_text(Scenario().to_json()) is False
+    ex.readout.update(model.result)
+    other.close()
+
+
+def test_repeated_explorer_create_close_keeps_memory_bounded():
+    import gc
+    import tracemalloc
+
+    Explorer().close()  # warm-up: physics caches, Bokeh's class registry
+    gc.collect()
+    baseline = _live_widgets()
+    tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(2):
+            ex = Explorer()
+            ex.close()
+            del ex
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert _live_widgets() == baseline
+    # before close() existed each explorer kept ~6.5 MiB (tracemalloc) and ~300 widgets
+    assert kept / 2 < 0.25 * 2**20, f"{kept / 2:.0f} B kept per explorer"
+
+
+def test_hidden_share_panel_never_offers_the_previous_scenarios_csv():
+    """The Share tab opens in the browser before the kernel rebuilds its links: while hidden,
+    the panel must not hold links to an older scenario (the browser test's rare failure)."""
+    ex = Explorer()
+    links = ex.export.links
+    assert "cevns-download" in links.value  # built once, for the opening scenario
+    events_before = f"{ex.model.result.events_total:.6g}"
+    ex.controls.threshold.slider.value = 12.0
+    assert ex.model.result.events_total != pytest.approx(float(events_before))
+    assert "cevns-download" not in links.value and "updating" in links.value
+    assert ex.export.snippet.value == ""
+    # opening the Share tab rebuilds them from the current result
+    ex.tabs.selected_index = ex._tab_titles.index("Share")
+    assert "cevns-download" in links.value
+    href = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', links.value)
+    import base64
+
+    csv_text = base64.b64decode(href.group(1)).decode()
+    assert f"{ex.model.result.events_total:.6g}" in csv_text.splitlines()[1]
+    assert events_before not in csv_text.splitlines()[1]
+    # shown: every change rebuilds them at once
+    ex.controls.threshold.slider.value = 14.0
+    assert f"{ex.model.result.events_total:.6g}".encode() in base64.b64decode(
+        re.search(r'base64,([^"]+)"', links.value).group(1)
+    )
+    ex.close()

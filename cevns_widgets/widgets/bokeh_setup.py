@@ -226,7 +226,37 @@ class SyncedBokehModel(BokehModel):
         if self._bundle_stale:
             self.update_from_model(self._model)
 
+    def close(self) -> None:
+        """Close the comm and release the Bokeh document (idempotent).
+
+        Beyond ``BokehModel.close`` (which only stops listening to the document) this takes
+        the wrapped model out of the document this wrapper made for it and drops the JSON
+        snapshot (``render_bundle``, the bulk of a figure's memory), so the figure, its
+        ``ColumnDataSource`` objects and the snapshot can be collected.
+        """
+        model = self.__dict__.get("_model")
+        doc = getattr(model, "document", None)
+        if self.comm is not None:
+            super().close()
+        elif doc is not None:
+            try:
+                doc.remove_on_change(self)
+            except KeyError:  # already removed
+                pass
+        self._bundle_stale = False
+        if doc is not None and model is not None and model in doc.roots:
+            doc.remove_root(model)
+        self.__dict__["_model"] = None
+        self.set_trait("render_bundle", {})  # the comm is closed: nothing is sent
+
+    @property
+    def _document(self) -> Any:
+        model = self.__dict__.get("_model")
+        return None if model is None else model.document
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        if self.comm is None:
+            return {"text/plain": "BokehModel (closed)"}
         ensure_bokehjs()
         return super()._repr_mimebundle_(**kwargs)
 

@@ -33,6 +33,7 @@ from ..physics.sources import get_source, reactor, sns, solar, supernova
 from ..presets import PRESETS, get_preset
 from ..scenario import Scenario, follow_target
 from . import messages, units
+from .lifecycle import Closable
 from .messages import safe
 from .model import (
     EXPLORER_SOURCES,
@@ -89,7 +90,7 @@ def _layout(width: str = CONTROL_WIDTH, **kw):
     return W.Layout(width=width, **kw)
 
 
-class Control(messages.HasMessage):
+class Control(messages.HasMessage, Closable):
     """Base class: a group of ipywidgets bound to ``model`` with an inline message line.
 
     Subclasses build their widgets in ``_build`` (returning the list of children), write with
@@ -121,13 +122,15 @@ class Control(messages.HasMessage):
     # --- helpers ------------------------------------------------------------------------
     def _apply(self, **changes) -> bool:
         """Send changes to the model; show its error next to this control if rejected."""
-        if self._syncing:
+        if self._syncing or self.closed:
             return False
         ok = self.model.set(**changes)
         self.show_error("" if ok else self.model.error)
         return ok
 
     def _on_scenario(self, change) -> None:
+        if self.closed:
+            return
         old, new = change["old"], change["new"]
         reset = self.model.last_change in ("preset", "json", "scenario")
         if (
@@ -142,6 +145,8 @@ class Control(messages.HasMessage):
         self._run_sync(new)
 
     def _run_sync(self, scenario: Scenario) -> None:
+        if self.closed:
+            return
         self._syncing = True
         try:
             # one state message per widget however many of its traits change (range, step,
@@ -157,6 +162,8 @@ class Control(messages.HasMessage):
             self._syncing = False
 
     def _repr_mimebundle_(self, **kwargs):
+        if self.closed:
+            return self._closed_bundle()
         return self.widget._repr_mimebundle_(**kwargs)
 
 
@@ -1560,7 +1567,7 @@ class TimeWindowControl(Control):
 # --------------------------------------------------------------------------- the panel
 
 
-class ControlPanel:
+class ControlPanel(Closable):
     """Every control of the explorer, bound to one model.
 
     Attributes ``preset``, ``source``, ``target``, ``threshold``, ``distance``,
@@ -1604,6 +1611,8 @@ class ControlPanel:
     }
 
     def _follow_source(self, change) -> None:
+        if self.closed:
+            return
         source = change["new"].source
         for name, only in self.SOURCE_ONLY.items():
             layout = getattr(self, name).widget.layout
@@ -1643,4 +1652,6 @@ class ControlPanel:
         return {c.name: c.error for c in self.all() if c.error}
 
     def _repr_mimebundle_(self, **kwargs):
+        if self.closed:
+            return self._closed_bundle()
         return self.widget._repr_mimebundle_(**kwargs)

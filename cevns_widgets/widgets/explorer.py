@@ -22,6 +22,7 @@ from .figures import (
     SupernovaFluxFigure,
     ThresholdScanFigure,
 )
+from .lifecycle import Closable
 from .model import ScenarioModel
 from .readout import Readout
 
@@ -52,7 +53,7 @@ REACTOR_TAB_TITLES = TAB_TITLES[1:]
 LOG_SOURCES = ("reactor", "solar", "diffuse")
 
 
-class Explorer:
+class Explorer(Closable):
     """The whole dashboard (about 1090 x 700 px: fits a 1280 x 800 screen or a projector).
 
     Args:
@@ -64,6 +65,11 @@ class Explorer:
     ``recoil``, ``threshold_scan``, ``observed``, ``nsquared``, ``timing``, ``flux``,
     ``form_factor``, ``quenching`` (also in ``figures``), ``export`` and ``widget`` (the top
     ``VBox``). Display the explorer itself (last expression of a cell) or call ``show()``.
+
+    ``close()`` frees it: every widget (controls, figures, tabs, layouts), the Bokeh
+    documents, and its observers of ``model`` (a model shared with other widgets keeps working
+    for them). Re-creating an explorer in a cell without closing the old one keeps the old
+    one's ~300 widgets alive in the kernel for the whole session.
     """
 
     def __init__(
@@ -128,7 +134,7 @@ class Explorer:
         self._source_tabs = None
         self._set_tabs(self.model.scenario.source)
         tabs.observe(self._on_tab, names="selected_index")
-        self.model.observe(lambda ch: self._set_tabs(ch["new"].source), names="scenario")
+        self.model.observe(self._on_scenario, names="scenario")
         top_row = W.HBox([self.recoil.widget, self.threshold_scan.widget])
         figures = W.VBox([top_row, tabs], layout=W.Layout(width="745px"))
         header = W.HBox(
@@ -143,7 +149,13 @@ class Explorer:
         box.add_class("cevns-explorer")
         return box
 
+    def _on_scenario(self, change) -> None:
+        if not self.closed:
+            self._set_tabs(change["new"].source)
+
     def _on_log(self, change) -> None:
+        if self.closed:
+            return
         for fig in (self.recoil, self.observed):
             try:
                 fig.set_log(bool(change["new"]))
@@ -199,6 +211,8 @@ class Explorer:
     def _on_tab(self, change) -> None:
         """Only the figures in the shown tab follow the model; the others catch up when
         their tab is shown (a slider then updates 3 figures, not 8)."""
+        if self.closed:
+            return
         selected = change["new"] or 0
         for i, figs in enumerate(self._tab_figures):
             for fig in figs:
@@ -207,6 +221,8 @@ class Explorer:
 
     def activate_all(self, active: bool = True) -> None:
         """Make every figure follow the model (tests, or when showing figures elsewhere)."""
+        if self.closed:
+            return
         for figs in self._tab_figures:
             for fig in figs:
                 fig.active = active
@@ -220,5 +236,7 @@ class Explorer:
         display(self)
 
     def _repr_mimebundle_(self, **kwargs):
+        if self.closed:
+            return self._closed_bundle()
         ensure_bokehjs()
         return self.widget._repr_mimebundle_(**kwargs)

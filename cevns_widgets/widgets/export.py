@@ -19,11 +19,17 @@ import numpy as np
 from ..api import Result
 from ..presets import get_preset
 from ..scenario import Scenario, inapplicable_fields
+from .lifecycle import Closable
 from .model import ScenarioModel, error_message
 
 __all__ = ["ExportPanel", "download_link", "python_snippet", "snippet_options", "spectrum_csv"]
 
 MAX_UPLOAD_BYTES = 100_000
+#: What a hidden export panel shows once its links are out of date (no download link in it).
+STALE_HTML = (
+    '<span class="cevns-links-updating" style="color:#5A5A5A">'
+    "updating the downloads for the current scenario…</span>"
+)
 
 
 # --------------------------------------------------------------------------- pure functions
@@ -123,12 +129,16 @@ def download_link(text: str, filename: str, label: str, mime: str = "text/plain"
 # --------------------------------------------------------------------------- the panel
 
 
-class ExportPanel:
+class ExportPanel(Closable):
     """Download links (spectrum CSV, scenario JSON), a JSON loader and the Python snippet.
 
-    ``active``: when False nothing is rebuilt on a change (no messages to the browser while
-    the panel is hidden); everything is rebuilt as soon as ``active`` is set True again (the
-    explorer does that when its "Share" tab is shown).
+    ``active``: when False the links and the snippet are not rebuilt on a change (building
+    the CSVs and sending them to a hidden panel at every slider step would be wasted);
+    everything is rebuilt as soon as ``active`` is set True again (the explorer does that when
+    its "Share" tab is shown). A hidden panel never keeps links to an older scenario: the
+    first change after it was built replaces the links and the snippet by a short "updating"
+    note (one message), so a browser that shows the panel before the kernel has rebuilt it
+    (the tab opens in the browser first) can never download the previous scenario's CSV.
     """
 
     def __init__(self, model: ScenarioModel, *, active: bool = True):
@@ -180,12 +190,23 @@ class ExportPanel:
             self.refresh()
 
     def _on_change(self, _change) -> None:
-        self._dirty = True
+        if self.closed:
+            return
         if self._active:
             self.refresh()
+        elif not self._dirty:
+            self._dirty = True
+            self._show_stale()
+
+    def _show_stale(self) -> None:
+        """Take the links and the snippet of an older scenario out of the (hidden) panel."""
+        self.links.value = STALE_HTML
+        self.snippet.value = ""
 
     def refresh(self) -> None:
         """Rebuild every download link and the snippet from the model."""
+        if self.closed:
+            return
         try:
             result = self.model.result
             s = result.scenario
@@ -215,7 +236,7 @@ class ExportPanel:
 
     def _on_upload(self, change) -> None:
         files = change["new"]
-        if not files:
+        if not files or self.closed:
             return
         try:
             item = files[0]
@@ -241,12 +262,17 @@ class ExportPanel:
                 pass
 
     def load_text(self, text: str) -> bool:
-        """Load a scenario from JSON text as the upload does (message shown inline)."""
+        """Load a scenario from JSON text as the upload does (message shown inline).
+        A closed panel loads nothing and returns False."""
+        if self.closed:
+            return False
         ok = self.model.load_json(text)
         self.upload_message.value = "" if ok else _error_html(self.model.error)
         return ok
 
     def _repr_mimebundle_(self, **kwargs):
+        if self.closed:
+            return self._closed_bundle()
         return self.widget._repr_mimebundle_(**kwargs)
 
 

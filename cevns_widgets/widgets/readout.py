@@ -14,6 +14,7 @@ from ..presets import format_published, get_preset
 from ..scenario import ScenarioError
 from .band import quenching_band
 from .controls import solar_model_name, tonne_years
+from .lifecycle import Closable
 from .model import ScenarioModel
 from .style import component_color
 from .units import threshold_keVnr
@@ -116,7 +117,7 @@ def component_parts(result: Result) -> tuple[list[tuple[str, float]], list[tuple
     return listed, others
 
 
-class Readout:
+class Readout(Closable):
     """Large-type readout of ``model.result``: events +- uncertainty, by flavour, budget, and
     the published numbers when the scenario is exactly a preset's.
 
@@ -132,10 +133,19 @@ class Readout:
         self.model = model
         if model is not None:
             self.update(model.result)
-            model.observe(lambda ch: self.update(ch["new"]), names="result")
-            model.observe(lambda ch: self.update(model.result), names="preset")
+            model.observe(self._on_result, names="result")
+            model.observe(self._on_preset, names="preset")
+
+    def _on_result(self, change) -> None:
+        self.update(change["new"])
+
+    def _on_preset(self, _change) -> None:
+        if self.model is not None:
+            self.update(self.model.result)
 
     def update(self, result: Result) -> None:
+        if self.closed:
+            return
         try:
             self.widget.value = self._html(result)
         except Exception as exc:  # noqa: BLE001 -- keep the last good readout
@@ -246,4 +256,6 @@ class Readout:
         return f"Published ({html.escape(p.short_title)}): {html.escape(published_text(p))}"
 
     def _repr_mimebundle_(self, **kwargs):
+        if self.closed:
+            return self._closed_bundle()
         return self.widget._repr_mimebundle_(**kwargs)

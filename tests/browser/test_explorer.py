@@ -238,10 +238,22 @@ def test_explorer_voila(voila_server, browser_page, tmp_path):
     page.locator(".lm-TabBar-tab", has_text="Arrival time").first.click()
 
     # Share tab (Voila: no server-side files): the CSV link downloads the current spectrum, and
-    # a scenario file loaded through the upload button drives every figure.
+    # a scenario file loaded through the upload button drives every figure. The tab opens in
+    # the browser before the kernel hears of it and rebuilds the links, so wait for a link
+    # built from the kernel's current result (the hidden panel shows no link while stale).
     page.locator(".lm-TabBar-tab", has_text="Share").first.click()
+    page.wait_for_function(
+        """([events]) => {
+          const a = [...document.querySelectorAll('a.cevns-download')]
+              .find(e => e.textContent.includes('recoil spectrum'));
+          if (!a || a.getClientRects().length === 0) return false;
+          const csv = atob(a.getAttribute('href').split(',')[1]);
+          return csv.split('\\n')[1].includes(events);
+        }""",
+        arg=[f"{_probe(page)['events']:.6g}"],
+        timeout=15_000,
+    )
     link = page.locator("a.cevns-download", has_text="recoil spectrum").first
-    link.wait_for(timeout=15_000)
     with page.expect_download() as download:
         link.click()
     csv_text = Path(download.value.path()).read_text()

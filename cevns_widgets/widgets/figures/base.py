@@ -16,13 +16,14 @@ import numpy as np
 
 from ...api import Result
 from ..bokeh_setup import ensure_bokehjs, wrap_figure
+from ..lifecycle import Closable
 
 log = logging.getLogger(__name__)
 
 __all__ = ["BaseFigure"]
 
 
-class BaseFigure:
+class BaseFigure(Closable):
     """Base class of the explorer's figures.
 
     Args:
@@ -36,6 +37,8 @@ class BaseFigure:
     update; the figure then keeps its last good data), ``active`` (True by default; a
     container that hides the figure, like the explorer's tabs, sets it False and the figure
     then only remembers the newest result, drawing it when made active again).
+    ``close()`` closes the widgets, releases the Bokeh document and stops following the
+    model; a closed figure ignores updates (``update`` returns False).
     """
 
     default_width = 480
@@ -75,6 +78,8 @@ class BaseFigure:
 
     @active.setter
     def active(self, value: bool) -> None:
+        if self.closed:
+            return
         self._active = bool(value)
         if self._active and self._pending is not None:
             pending, self._pending = self._pending, None
@@ -84,7 +89,10 @@ class BaseFigure:
         """Show ``result``. Returns False (and sets ``error``) if it could not be drawn.
 
         While the figure is inactive the result is only remembered (drawn on activation).
+        A closed figure draws nothing and returns False.
         """
+        if self.closed:
+            return False
         if not self._active:
             self._pending = result
             return True
@@ -108,6 +116,8 @@ class BaseFigure:
         return dict(self.sources[source].data)
 
     def _repr_mimebundle_(self, **kwargs):
+        if self.closed:
+            return self._closed_bundle()
         ensure_bokehjs()
         return self.panel._repr_mimebundle_(**kwargs)
 

@@ -17,6 +17,8 @@ notebook               lesson                                       module
 07 Reactor CEvNS       :class:`ReactorLesson`, ``experiments_table``  ``reactor``
 08 The neutrino fog    :class:`FogLesson`, ``prediction``            ``fog``
 09 A supernova         :class:`SupernovaLesson`, ``detectors_table``  ``supernova``
+10 What the data say   :class:`FitLesson`, :class:`NSIMapLesson`,   ``data_say``
+                       :class:`PlannerLesson`, :class:`ProfilesLesson`
 =====================  ===========================================  =====================
 
 Every lesson has ``widget``, ``figures`` (name -> Bokeh figure), ``sources`` (name ->
@@ -25,6 +27,7 @@ Every lesson has ``widget``, ``figures`` (name -> Bokeh figure), ``sources`` (na
 
 from ._base import Lesson
 from .cross_section import CrossSectionLesson
+from .data_say import FitLesson, NSIMapLesson, PlannerLesson, ProfilesLesson
 from .design import DesignerLesson, published_table
 from .detection import DetectionLesson
 from .discovery_2017 import DiscoveryLesson, subtraction_table
@@ -52,6 +55,10 @@ LESSONS = (
     ReactorLesson,
     FogLesson,
     SupernovaLesson,
+    FitLesson,
+    NSIMapLesson,
+    PlannerLesson,
+    ProfilesLesson,
 )
 
 __all__ = [
@@ -60,9 +67,13 @@ __all__ = [
     "DesignerLesson",
     "DetectionLesson",
     "DiscoveryLesson",
+    "FitLesson",
     "FogLesson",
     "Lesson",
+    "NSIMapLesson",
     "NewPhysicsLesson",
+    "PlannerLesson",
+    "ProfilesLesson",
     "ReactorLesson",
     "SourceLesson",
     "SupernovaLesson",

@@ -16,6 +16,7 @@ import ipywidgets as W
 from .. import messages
 from ..bokeh_setup import ensure_bokehjs, wrap_figure
 from ..controls import DESCRIPTION_WIDTH, Control, is_echo
+from ..lifecycle import Closable
 from ..messages import safe
 from ..style import new_figure
 
@@ -117,13 +118,16 @@ def table_widget(table_html: str, css: str) -> W.HTML:
     return widget
 
 
-class Lesson(messages.HasMessage):
+class Lesson(messages.HasMessage, Closable):
     """Base class of the lesson composites.
 
     Attributes: ``widget`` (the top ``VBox`` to display; displaying the lesson shows it),
     ``figures`` (name -> Bokeh figure, the lesson's own and any explorer figure it reuses),
     ``sources`` (name -> ``ColumnDataSource``), ``views`` (name -> the ``BokehModel`` widget of
     each own figure) and ``message`` (an HTML line for errors and notes).
+
+    ``close()`` (from :class:`~cevns_widgets.widgets.lifecycle.Closable`) frees every widget
+    of the lesson, its Bokeh documents and its observers; a closed lesson ignores ``set``.
     """
 
     name = "lesson"
@@ -139,7 +143,9 @@ class Lesson(messages.HasMessage):
     def set(self, **changes) -> bool:
         """Change settings as the controls do (each lesson's ``_set_state`` names them): a
         bad value shows one line in ``message`` and changes nothing. Returns whether the
-        change was applied."""
+        change was applied. A closed lesson changes nothing and returns False."""
+        if self.closed:
+            return False
         self._set_state_safely(**changes)
         return not self.error
 
@@ -222,6 +228,8 @@ class Lesson(messages.HasMessage):
         display(self)
 
     def _repr_mimebundle_(self, **kwargs):
+        if self.closed:
+            return self._closed_bundle()
         ensure_bokehjs()
         return self.widget._repr_mimebundle_(**kwargs)
 
