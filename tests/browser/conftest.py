@@ -175,31 +175,19 @@ def _write_lab_settings(settings_dir: Path) -> None:
     notif.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
 
 
-@pytest.fixture(scope="session")
-def jupyterlab_server(
-    tmp_path_factory, browser_output_dir, chromium_browser
-) -> Iterator[LabServer]:
-    # Depends on chromium_browser so that a missing browser skips before a server starts.
-    base = tmp_path_factory.mktemp("jupyterlab")
-    root_dir = base / "root"
-    settings_dir = base / "user-settings"
-    workspaces_dir = base / "workspaces"
-    for d in (root_dir, settings_dir, workspaces_dir):
-        d.mkdir(parents=True, exist_ok=True)
-    _write_lab_settings(settings_dir)
-    env = _isolated_env(base)
+def _start_jupyter(kind: str, args: list[str], *, root_dir: Path, env, log_path: Path):
+    """Start ``jupyter <kind>`` on a free loopback port with a fresh token and wait until it
+    answers; retried, since a "free" port can be taken before the server binds it. Returns
+    (process, base URL, token)."""
     token = secrets.token_hex(16)
-    log_path = browser_output_dir / "jupyterlab-server.log"
-    log_path.unlink(missing_ok=True)
-
     last_error: Exception | None = None
-    for _attempt in range(3):  # a "free" port can be taken before the server binds it
+    for _attempt in range(3):
         port = free_port()
         cmd = [
             sys.executable,
             "-m",
             "jupyter",
-            "lab",
+            kind,
             "--no-browser",
             "--allow-root",
             "--ServerApp.ip=127.0.0.1",
@@ -207,10 +195,7 @@ def jupyterlab_server(
             "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={root_dir}",
-            f"--LabApp.user_settings_dir={settings_dir}",
-            f"--LabApp.workspaces_dir={workspaces_dir}",
-            "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=",
+            *args,
         ]
         proc = start_process(cmd, log_path=log_path, env=env, cwd=root_dir)
         base_url = f"http://127.0.0.1:{port}"
@@ -226,12 +211,38 @@ def jupyterlab_server(
             last_error = exc
             stop_process(proc)
             continue
-        try:
-            yield LabServer(base_url, token, root_dir)
-        finally:
-            stop_process(proc)
-        return
-    raise RuntimeError(f"JupyterLab did not start: {last_error}")
+        return proc, base_url, token
+    raise RuntimeError(f"jupyter {kind} did not start: {last_error}")
+
+
+@pytest.fixture(scope="session")
+def jupyterlab_server(
+    tmp_path_factory, browser_output_dir, chromium_browser
+) -> Iterator[LabServer]:
+    # Depends on chromium_browser so that a missing browser skips before a server starts.
+    base = tmp_path_factory.mktemp("jupyterlab")
+    root_dir = base / "root"
+    settings_dir = base / "user-settings"
+    workspaces_dir = base / "workspaces"
+    for d in (root_dir, settings_dir, workspaces_dir):
+        d.mkdir(parents=True, exist_ok=True)
+    _write_lab_settings(settings_dir)
+    env = _isolated_env(base)
+    log_path = browser_output_dir / "jupyterlab-server.log"
+    log_path.unlink(missing_ok=True)
+    args = [
+        f"--LabApp.user_settings_dir={settings_dir}",
+        f"--LabApp.workspaces_dir={workspaces_dir}",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=",
+    ]
+    proc, base_url, token = _start_jupyter(
+        "lab", args, root_dir=root_dir, env=env, log_path=log_path
+    )
+    try:
+        yield LabServer(base_url, token, root_dir)
+    finally:
+        stop_process(proc)
 
 
 @pytest.fixture
@@ -300,7 +311,6 @@ def shared_config_server(
         workspaces_dir.mkdir()
         env = _isolated_env(base)
         env["JUPYTER_CONFIG_PATH"] = str(SHARED_CONFIG_DIR)
-        token = secrets.token_hex(16)
         log_path = browser_output_dir / f"shared-config-{kind}.log"
         log_path.unlink(missing_ok=True)
         if kind == "server":
@@ -310,41 +320,11 @@ def shared_config_server(
                 f"--LabApp.user_settings_dir={settings_dir}",
                 f"--LabApp.workspaces_dir={workspaces_dir}",
             ]
-        last_error: Exception | None = None
-        for _attempt in range(3):
-            port = free_port()
-            cmd = [
-                sys.executable,
-                "-m",
-                "jupyter",
-                kind,
-                "--no-browser",
-                "--allow-root",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.port={port}",
-                "--ServerApp.port_retries=0",
-                f"--IdentityProvider.token={token}",
-                f"--ServerApp.root_dir={REPO_ROOT}",
-                *kind_args,
-                *extra_args,
-            ]
-            proc = start_process(cmd, log_path=log_path, env=env, cwd=REPO_ROOT)
-            base_url = f"http://127.0.0.1:{port}"
-            try:
-                wait_for_http(
-                    f"{base_url}/api/status",
-                    proc=proc,
-                    log_path=log_path,
-                    headers={"Authorization": f"token {token}"},
-                    timeout=SERVER_START_TIMEOUT,
-                )
-            except Exception as exc:  # noqa: BLE001
-                last_error = exc
-                stop_process(proc)
-                continue
-            procs.append(proc)
-            return SharedConfigServer(base_url, token, log_path)
-        raise RuntimeError(f"jupyter {kind} did not start: {last_error}")
+        proc, base_url, token = _start_jupyter(
+            kind, [*kind_args, *extra_args], root_dir=REPO_ROOT, env=env, log_path=log_path
+        )
+        procs.append(proc)
+        return SharedConfigServer(base_url, token, log_path)
 
     try:
         yield start
