@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 
 import numpy as np
 import pytest
@@ -27,6 +26,7 @@ from .test_sky_notebooks import (
     open_in_voila,
     shot,
     text_of,
+    wait_settled,
 )
 
 pytestmark = pytest.mark.browser
@@ -34,26 +34,6 @@ pytestmark = pytest.mark.browser
 NOTEBOOK = "10_what_the_data_say.ipynb"
 #: The kernel may need a while for a map on a loaded 2-core machine.
 MAP_TIMEOUT = 90.0
-
-
-def slider_value(page, css: str) -> float:
-    """The number in a slider's readout (ipywidgets writes negatives with U+2212)."""
-    text = page.locator(f".{css} .widget-readout").first.inner_text().strip()
-    return float(text.replace("\u2212", "-"))
-
-
-def wait_settled(page, css: str, *, timeout: float = 20.0) -> float:
-    """Wait until a slider's readout has stopped changing (the drag's last message is in)."""
-    last, stable_since = None, time.monotonic()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        now = slider_value(page, css)
-        if now != last:
-            last, stable_since = now, time.monotonic()
-        elif time.monotonic() - stable_since > 0.8:
-            return now
-        time.sleep(0.1)
-    raise TimeoutError(f"the {css} slider did not settle")
 
 
 def nothing_clipped(page, css: str) -> None:

@@ -64,12 +64,13 @@ def readout_numbers(page, css: str) -> list[float]:
     return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", text)]
 
 
-def wait_settled(page, css: str, *, timeout: float = 20.0) -> list[float]:
-    """Wait until a slider's readout has stopped changing (the drag's last message is in)."""
+def wait_settled(page, css: str, *, timeout: float = 20.0, read=readout_numbers):
+    """Wait until a slider's readout has stopped changing (the drag's last message is in);
+    return what ``read(page, css)`` gives then (default: the numbers in the readout)."""
     last, stable_since = None, time.monotonic()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        now = readout_numbers(page, css)
+        now = read(page, css)
         if now != last:
             last, stable_since = now, time.monotonic()
         elif time.monotonic() - stable_since > 0.8:

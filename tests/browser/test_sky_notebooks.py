@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import os
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ import pytest
 
 from . import helpers as h
 from .test_notebooks_browser import bokeh_equals, drag, wait_for
+from .test_notebooks_browser import wait_settled as _wait_settled
 
 pytestmark = pytest.mark.browser
 
@@ -69,22 +69,15 @@ def no_horizontal_clipping(page, css: str) -> None:
 
 
 def slider_value(page, css: str) -> float:
-    """The value in the readout of the slider with class ``css`` (any float notation)."""
-    return float(page.locator(f".{css} .widget-readout").first.inner_text().strip())
+    """The value in the readout of the slider with class ``css`` (any float notation;
+    ipywidgets writes negatives with U+2212)."""
+    text = page.locator(f".{css} .widget-readout").first.inner_text().strip()
+    return float(text.replace("\u2212", "-"))
 
 
 def wait_settled(page, css: str, *, timeout: float = 20.0) -> float:
-    """Wait until a slider's readout has stopped changing (the drag's last message is in)."""
-    last, stable_since = None, time.monotonic()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        now = slider_value(page, css)
-        if now != last:
-            last, stable_since = now, time.monotonic()
-        elif time.monotonic() - stable_since > 0.8:
-            return now
-        time.sleep(0.1)
-    raise TimeoutError(f"the {css} slider did not settle")
+    """The slider's value once its readout has stopped changing."""
+    return _wait_settled(page, css, timeout=timeout, read=slider_value)
 
 
 def text_of(page, css: str) -> str:
