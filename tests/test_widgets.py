@@ -1073,7 +1073,7 @@ def test_sun_preset_shows_its_controls_components_and_flux():
     assert c.tonne_years.slider.value == pytest.approx(3.517, rel=1e-3)
     assert (c.tonne_years.slider.min, c.tonne_years.slider.max) == (-2.0, 2.0)  # 0.01-100
     assert "365.2 live days on 3.52 t" in c.tonne_years.summary.value
-    assert c.solar_model.dropdown.value == "b16-gs98" and "⁸B flux 5.46e+06" in (
+    assert c.solar_model.dropdown.value == "b16-gs98" and "⁸B flux 5.46×10⁶" in (
         c.solar_model.message.value
     )
     assert c.threshold.slider.max <= 8.0 and c.threshold.slider.step == 0.01

@@ -18,7 +18,8 @@ Public API
     ``setup_notebook()`` for users who forgot it (see "Where the loader is emitted").
 ``wrap_figure(fig)``
     Wrap a Bokeh figure or layout in a ``BokehModel`` (a :class:`SyncedBokehModel`), calling
-    ``ensure_bokehjs()`` first.
+    ``ensure_bokehjs()`` first; its axes get tick labels for people (``ticks.py``) and a
+    stretching figure records the widths a fluid row shares (``layout.py``).
 
 Offline vs CDN
 --------------
@@ -81,6 +82,9 @@ import warnings
 from typing import Any
 
 from jupyter_bokeh.widgets import BokehModel
+
+from .layout import MIN_FIGURE_PX
+from .ticks import humanize_axes
 
 __all__ = [
     "SyncedBokehModel",
@@ -272,4 +276,10 @@ def wrap_figure(fig: Any, **kwargs: Any) -> SyncedBokehModel:
     if not isinstance(fig, LayoutDOM):
         raise TypeError(f"wrap_figure expects a Bokeh figure or layout, got {type(fig).__name__}")
     ensure_bokehjs()
-    return SyncedBokehModel(fig, **kwargs)
+    humanize_axes(fig)
+    view = SyncedBokehModel(fig, **kwargs)
+    if fig.sizing_mode == "stretch_width":
+        # what a fluid row shares its width by (cevns_widgets.widgets.layout)
+        view.basis_px = int(fig.width or MIN_FIGURE_PX)
+        view.min_width_px = int(fig.min_width or MIN_FIGURE_PX)
+    return view

@@ -848,10 +848,17 @@ class ExposureControl(Control):
         gwh = pot / sns.pot_from_energy(1.0, ep)
         days = pot / sns.pot_from_days(1.0, float(self.power.value), ep)
         self.summary.value = (
-            f'<div style="color:{messages.INFO_COLOR};line-height:1.25;font-size:12px">'
-            f"= {pot:.3g} POT"
-            f" · {gwh:.3g} GWh · {days:.3g} days at {float(self.power.value):g} MW</div>"
+            f'<div style="color:{messages.INFO_COLOR};line-height:1.25;font-size:13px">'
+            f"= {_human(pot)} POT"
+            f" · {_human(gwh)} GWh · {_human(days)} days at {float(self.power.value):g} MW</div>"
         )
+
+
+def _human(value: float) -> str:
+    """A number as people write it (1.76×10²³, 12,300), never e-notation."""
+    from .readout import human_number  # readout imports this module
+
+    return human_number(value)
 
 
 # --------------------------------------------------------------------------- the sky
@@ -919,7 +926,7 @@ class TonneYearsControl(Control):
             return
         self.summary.value = (
             f'<div class="cevns-live-days-summary" style="color:{messages.INFO_COLOR};'
-            f'line-height:1.25;font-size:12px">= {scenario.live_days:.4g} live days on '
+            f'line-height:1.25;font-size:13px">= {scenario.live_days:.4g} live days on '
             f"{scenario.mass_kg / 1000:.3g} t</div>"
         )
 
@@ -959,7 +966,7 @@ class SolarModelControl(Control):
         if self.error:
             return
         flux, sigma = solar.FLUXES[scenario.solar_model]["8B"]
-        self.show_info(f"⁸B flux {flux:.3g} /cm²/s (±{100 * sigma:.0f} %)")
+        self.show_info(f"⁸B flux {_human(flux)} /cm²/s (±{100 * sigma:.0f} %)")
 
 
 #: Short names of the solar models (the dropdown is narrow; tooltips and the readout's
@@ -1082,7 +1089,7 @@ class SupernovaControl(Control):
         )
         self.summary.value = (
             f'<div class="cevns-supernova-fluence" style="color:{messages.INFO_COLOR};'
-            f'line-height:1.25;font-size:12px">= {fluence:.3g} ν/cm² at the Earth in '
+            f'line-height:1.25;font-size:13px">= {_human(fluence)} ν/cm² at the Earth in '
             f"~{supernova.BURST_DURATION_s:g} s</div>"
         )
 
@@ -1278,8 +1285,8 @@ class ReactorControl(Control):
         flux = rate / (4.0 * np.pi * (100.0 * scenario.distance_m) ** 2)
         self.summary.value = (
             f'<div class="cevns-reactor-flux" style="color:{messages.INFO_COLOR};'
-            f'line-height:1.25;font-size:12px">= {rate:.3g} ν̄/s from the core · '
-            f"{flux:.3g} ν̄/(cm² s) at {scenario.distance_m:.3g} m</div>"
+            f'line-height:1.25;font-size:13px">= {_human(rate)} ν̄/s from the core · '
+            f"{_human(flux)} ν̄/(cm² s) at {scenario.distance_m:.3g} m</div>"
         )
 
 

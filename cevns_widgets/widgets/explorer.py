@@ -22,14 +22,17 @@ from .figures import (
     SupernovaFluxFigure,
     ThresholdScanFigure,
 )
+from .layout import fluid_box, fluid_row, mark_panels, set_row_children
 from .lifecycle import Closable
 from .model import ScenarioModel
+from .projector import ProjectorSwitch, projector_css
 from .readout import Readout
 
 __all__ = ["Explorer"]
 
 #: Scoped to the explorer: bigger widget text for projectors, no empty message rows.
-STYLE = """
+STYLE = (
+    """
 <style>
 .cevns-explorer { --jp-widgets-font-size: 14px; }
 .cevns-explorer .cevns-message .widget-html-content,
@@ -37,11 +40,15 @@ STYLE = """
 .cevns-explorer .widget-tab > .p-TabBar .p-TabBar-tab,
 .cevns-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab { font-size: 14px; }
 .cevns-explorer .cevns-readout .widget-html-content { line-height: 1.2; }
+.cevns-explorer .widget-html-content, .cevns-explorer .jupyter-widget-html-content {
+  min-width: 0; }
 .cevns-explorer .cevns-source .widget-toggle-button,
 .cevns-explorer .cevns-source .jupyter-widget-toggle-button { padding: 0 9px; }
 .cevns-explorer .cevns-place { padding: 0 6px; }
-</style>
 """
+    + projector_css("cevns-explorer")
+    + "</style>"
+)
 
 TAB_TITLES = ("Arrival time", "N² law", "Observed", "Flux & F²(q)", "Quenching", "Share")
 SHARE_TAB = TAB_TITLES.index("Share")
@@ -54,7 +61,9 @@ LOG_SOURCES = ("reactor", "solar", "diffuse")
 
 
 class Explorer(Closable):
-    """The whole dashboard (about 1090 x 700 px: fits a 1280 x 800 screen or a projector).
+    """The whole dashboard: controls on the left, figures sharing the rest of the width
+    (fluid from about 800 to 1920 px; below about 900 px the figures wrap under the
+    controls), a projector toggle for a classroom (see :mod:`.projector`).
 
     Args:
         preset: the preset to open (default: COHERENT CsI[Na] 2017).
@@ -63,7 +72,8 @@ class Explorer(Closable):
 
     Attributes: ``model``, ``controls`` (:class:`ControlPanel`), ``readout``, the figures
     ``recoil``, ``threshold_scan``, ``observed``, ``nsquared``, ``timing``, ``flux``,
-    ``form_factor``, ``quenching`` (also in ``figures``), ``export`` and ``widget`` (the top
+    ``form_factor``, ``quenching`` (also in ``figures``), ``export``, ``projector`` (a
+    :class:`~cevns_widgets.widgets.projector.ProjectorSwitch`) and ``widget`` (the top
     ``VBox``). Display the explorer itself (last expression of a cell) or call ``show()``.
 
     ``close()`` frees it: every widget (controls, figures, tabs, layouts), the Bokeh
@@ -123,30 +133,34 @@ class Explorer(Closable):
             description="log scale",
             icon="signal",
             tooltip="Logarithmic y axis for the spectra (shows the tails)",
-            layout=W.Layout(width="120px"),
+            layout=W.Layout(width="120px", flex="0 0 auto"),
         )
         self.log_toggle.observe(self._on_log, names="value")
         self.log_toggle.add_class("cevns-log-toggle")
         self._timing_tab = W.VBox([self.controls.time_window.widget, self.timing.widget])
-        self._flux_tab = W.HBox([self.flux.widget, self.form_factor.widget])
-        tabs = W.Tab(layout=W.Layout(width="742px"))
+        self._flux_tab = fluid_row(self.flux.widget, self.form_factor.widget)
+        tabs = W.Tab(layout=W.Layout(width="auto"))
         self.tabs = tabs
         self._source_tabs = None
         self._set_tabs(self.model.scenario.source)
         tabs.observe(self._on_tab, names="selected_index")
         self.model.observe(self._on_scenario, names="scenario")
-        top_row = W.HBox([self.recoil.widget, self.threshold_scan.widget])
-        figures = W.VBox([top_row, tabs], layout=W.Layout(width="745px"))
+        top_row = fluid_row(self.recoil.widget, self.threshold_scan.widget)
+        figures = W.VBox([top_row, tabs])
+        self.readout.widget.layout.flex = "1 1 auto"
+        self.readout.widget.layout.min_width = "0px"
+        self.readout.widget.layout.overflow = "hidden"  # long lines end under the buttons
+        buttons = W.VBox([self.log_toggle], layout=W.Layout(flex="0 0 auto"))
         header = W.HBox(
-            [self.readout.widget, self.log_toggle],
-            layout=W.Layout(align_items="center", width="1085px"),
+            [self.readout.widget, buttons], layout=W.Layout(align_items="center", width="100%")
         )
-        body = W.HBox([self.controls.widget, figures])
-        box = W.VBox(
-            [W.HTML(STYLE, layout=W.Layout(height="0px", margin="0")), header, body],
-            layout=W.Layout(width="1090px"),
-        )
+        for panel in (header, self.controls.time_window.widget, self.export.widget):
+            mark_panels(panel)
+        body = fluid_row(self.controls.widget, figures)
+        box = fluid_box([W.HTML(STYLE, layout=W.Layout(height="0px", margin="0")), header, body])
         box.add_class("cevns-explorer")
+        self.projector = ProjectorSwitch(box, lambda: [fig.figure for fig in self.figures.values()])
+        buttons.children = (self.log_toggle, self.projector.toggle)
         return box
 
     def _on_scenario(self, change) -> None:
@@ -180,7 +194,7 @@ class Explorer(Closable):
             return
         pulsed = source == "sns"
         flux = self.flux_figure(source)
-        self._flux_tab.children = (flux.widget, self.form_factor.widget)
+        set_row_children(self._flux_tab, flux.widget, self.form_factor.widget)
         tabs = [
             ("Arrival time", self._timing_tab, [self.timing]),
             ("N² law", self.nsquared.widget, [self.nsquared]),

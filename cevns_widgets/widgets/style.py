@@ -10,6 +10,7 @@ from typing import Any
 
 from ..physics.sources import SOURCES
 from ..physics.sources.sns import FLAVOR_LABELS, FLAVORS
+from .layout import MIN_FIGURE_PX
 
 #: Okabe-Ito colours.
 BLUE, ORANGE, GREEN, VERMILION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
@@ -116,11 +117,23 @@ def new_figure(
     tools: str = TOOLS,
     **kwargs: Any,
 ):
-    """A styled Bokeh figure of a fixed size; both axis labels must carry their units."""
+    """A styled Bokeh figure; both axis labels must carry their units.
+
+    The figure stretches to the width of its box (``width`` is its natural width, see
+    :mod:`~cevns_widgets.widgets.layout`; never narrower than ``MIN_FIGURE_PX``) and keeps
+    its ``height``.
+    """
     from bokeh.plotting import figure
 
     fig = figure(
-        title=title, width=width, height=height, tools=tools, toolbar_location="right", **kwargs
+        title=title,
+        width=width,
+        height=height,
+        tools=tools,
+        toolbar_location="right",
+        sizing_mode="stretch_width",
+        min_width=min(width, MIN_FIGURE_PX),
+        **kwargs,
     )
     fig.toolbar.autohide = True
     fig.toolbar.logo = None

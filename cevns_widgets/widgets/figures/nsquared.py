@@ -32,14 +32,24 @@ REFERENCE_NUCLEI = (
 )
 
 
-#: Label offsets (px) that keep neighbours' labels apart.
-_LABEL_OFFSETS = {
-    "127I": (-30, -16),
-    "133Cs": (6, 2),
-    "132Xe": (6, -14),
-    "184W": (-30, 4),
-    "208Pb": (6, -10),
+#: Marker sizes (px): a label starts clear of its marker (half the size plus a gap).
+DOT_SIZE = 9
+STAR_SIZE = 22
+#: Where each reference nucleus's label sits, in order of N: above ("a") or below ("b") the
+#: dot, alternating so neighbours' labels never meet; 132Xe (same N as 133Cs) to the right.
+_LABEL_SIDES = {"132Xe": "r", "184W": "a", "208Pb": "b"}
+#: Screen offsets (dx, dy px; +dy is up), text_align and text_baseline of each side.
+_SIDES = {
+    "a": (0.0, DOT_SIZE / 2 + 3, "center", "bottom"),
+    "b": (0.0, -(DOT_SIZE / 2 + 3), "center", "top"),
+    "r": (DOT_SIZE / 2 + 4, 0.0, "left", "middle"),
 }
+#: Cross sections this far below the largest shown are drawn on the floor, like zero.
+DYNAMIC_RANGE = 1e-12
+#: Below this N (hydrogen: N ~ 0) the star is pinned at the axis' left end (log axis).
+N_MIN_DRAWN = 0.5
+#: Legend corners tried, the emptiest wins (a high threshold turns the N^2 law over).
+_CORNERS = ("top_left", "bottom_right", "top_right", "bottom_left")
 
 
 @lru_cache(maxsize=256)
@@ -98,9 +108,39 @@ def flux_weights(result: Result) -> tuple[float, ...] | None:
 _WHERE = {"reactor": "reactor ", "solar": "solar ", "supernova": "supernova ", "diffuse": "sky "}
 
 
-def _positive(values):
-    v = np.asarray(values, dtype=float)
-    return np.where(v > 0, v, np.nan)
+def _sigma_text(sigma: float, least: float) -> str:
+    if sigma <= 0:
+        return "0: T above its largest recoil"
+    return f"{sigma:.3g} cm²" + ("" if sigma >= least else ": ≈ 0, on the floor")
+
+
+def _log_range(values, pad_low: float, pad_high: float) -> tuple[float, float]:
+    """(start, end) of a log axis around the positive ``values``, padded by these fractions
+    of its span (at least one decade)."""
+    lo, hi = np.log10(np.min(values)), np.log10(np.max(values))
+    span = max(hi - lo, 1.0)
+    mid = 0.5 * (lo + hi)
+    lo, hi = min(lo, mid - 0.5 * span), max(hi, mid + 0.5 * span)
+    return float(10 ** (lo - pad_low * span)), float(10 ** (hi + pad_high * span))
+
+
+def _fraction(value, start: float, end: float):
+    """Where ``value`` lies on a log axis from ``start`` to ``end`` (0 to 1)."""
+    return np.log10(np.asarray(value, dtype=float) / start) / np.log10(end / start)
+
+
+def _emptiest_corner(fx, fy, current: str) -> str:
+    """The legend corner covering the fewest points (axis fractions ``fx``, ``fy``); the
+    current one unless another is strictly emptier (no flip-flop while dragging)."""
+
+    def covered(corner: str) -> int:
+        top, left = corner.startswith("top"), corner.endswith("left")
+        in_x = fx < 0.42 if left else fx > 0.58
+        in_y = fy > 0.62 if top else fy < 0.38
+        return int(np.sum(in_x & in_y))
+
+    best = min(_CORNERS, key=covered)
+    return current if covered(current) <= covered(best) else best
 
 
 class NSquaredFigure(BaseFigure):
@@ -108,8 +148,12 @@ class NSquaredFigure(BaseFigure):
 
     Sources: ``nsquared_reference`` (``N``, ``sigma``, ``label`` for the reference nuclei, with
     the current form factor model), ``nsquared_line`` (the N^2 line through them at zero
-    threshold) and ``nsquared_current`` (the current target with all its physics settings:
-    it moves as the controls move).
+    threshold, across the x range) and ``nsquared_current`` (the current target with all its
+    physics settings: it moves as the controls move). ``y`` (and the star's ``x``) is where a
+    marker is drawn: ``sigma``, or the floor of the axis for a nucleus with no recoil above
+    the threshold (a down triangle, ``sigma`` 0); ``dx``, ``dy``, ``align``, ``baseline``
+    place each label beside its marker; ``note`` is the hover text. The axis ranges are
+    fixed ranges fitted to all of them.
     """
 
     name = "nsquared"
@@ -117,7 +161,8 @@ class NSquaredFigure(BaseFigure):
     default_height = 300
 
     def _build(self):
-        from bokeh.models import HoverTool, LabelSet
+        from bokeh.core.properties import field
+        from bokeh.models import HoverTool, LabelSet, Range1d
 
         fig = new_figure(
             "N² law",
@@ -128,14 +173,20 @@ class NSquaredFigure(BaseFigure):
             x_axis_type="log",
             y_axis_type="log",
         )
-        fig.xaxis.ticker = [2, 5, 10, 20, 50, 100, 200]
-        nan = np.full(1, np.nan)
-        line = self._source("nsquared_line", {"N": nan, "sigma": nan})
+        fig.xaxis.ticker = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500]
+        # fixed ranges set from Python (_draw): every nucleus, the star and their labels in view
+        fig.x_range = Range1d(3.0, 200.0)
+        fig.y_range = Range1d(1e-42, 1e-37)
+        line = self._source("nsquared_line", {"N": np.ones(1), "sigma": np.ones(1)})
+        text = {"label": [""], "dx": [0.0], "dy": [0.0], "align": ["left"], "baseline": ["top"]}
         ref = self._source(
             "nsquared_reference",
-            {"N": nan, "sigma": nan, "label": np.array([""]), "dx": np.zeros(1), "dy": np.zeros(1)},
+            {"N": [1.0], "sigma": [0.0], "y": [1.0], "marker": ["circle"], **text, "note": [""]},
         )
-        cur = self._source("nsquared_current", {"N": nan, "sigma": nan, "label": np.array([""])})
+        cur = self._source(
+            "nsquared_current",
+            {"N": [1.0], "x": [1.0], "sigma": [0.0], "y": [1.0], **text, "note": [""]},
+        )
         fig.line(
             "N",
             "sigma",
@@ -147,9 +198,10 @@ class NSquaredFigure(BaseFigure):
         )
         dots = fig.scatter(
             "N",
-            "sigma",
+            "y",
             source=ref,
-            size=9,
+            marker=field("marker"),
+            size=DOT_SIZE,
             color=SKY,
             line_color="#1f4e79",
             legend_label="reference nuclei",
@@ -157,37 +209,40 @@ class NSquaredFigure(BaseFigure):
         fig.add_layout(
             LabelSet(
                 x="N",
-                y="sigma",
+                y="y",
                 text="label",
                 source=ref,
-                x_offset="dx",
-                y_offset="dy",
+                x_offset=field("dx"),
+                y_offset=field("dy"),
+                text_align=field("align"),
+                text_baseline=field("baseline"),
                 text_font_size="9pt",
                 text_color="#333333",
             )
         )
-        star = add_current_star(fig, "N", "sigma", cur, size=22, legend_label="this target")
+        star = add_current_star(fig, "x", "y", cur, size=STAR_SIZE, legend_label="this target")
         fig.add_layout(
             LabelSet(
-                x="N",
-                y="sigma",
+                x="x",
+                y="y",
                 text="label",
                 source=cur,
-                x_offset=-8,
-                y_offset=10,
+                x_offset=field("dx"),
+                y_offset=field("dy"),
+                text_align=field("align"),
+                text_baseline=field("baseline"),
                 text_font_size="11pt",
                 text_font_style="bold",
                 text_color=HIGHLIGHT_COLOR,
-                text_align="right",
             )
         )
         fig.add_tools(
             HoverTool(
                 renderers=[dots, star],
-                tooltips=[("nucleus", "@label"), ("N", "@N{0.0}"), ("σ", "@sigma{0.00e0} cm²")],
+                tooltips=[("nucleus", "@label"), ("N", "@N{0.0}"), ("σ", "@note")],
             )
         )
-        style_legend(fig, "bottom_right")
+        style_legend(fig, _CORNERS[0])
         return fig
 
     def _update(self, result: Result) -> None:
@@ -196,33 +251,99 @@ class NSquaredFigure(BaseFigure):
         ref_physics = PhysicsParams(form_factor=s.form_factor)
         src = source_key(s)
         w = flux_weights(result)
+        changed = False
         if self._changed("line", (ref_physics, src, w)):
             N = np.array([make_target(n).mean_neutron_number() for n in REFERENCE_NUCLEI])
             sig0 = np.array([sigma_above(n, ref_physics, 0.0, src, w) for n in REFERENCE_NUCLEI])
-            c = float(np.median(sig0 / N**2))
-            n_line = np.geomspace(4.0, 160.0, 50)
-            self.sources["nsquared_line"].data = {"N": n_line, "sigma": c * n_line**2}
+            self._norm = float(np.median(sig0 / N**2))
+            changed = True
         if self._changed("reference", (ref_physics, T_thr, src, w)):
             N = np.array([make_target(n).mean_neutron_number() for n in REFERENCE_NUCLEI])
             sig = np.array([sigma_above(n, ref_physics, T_thr, src, w) for n in REFERENCE_NUCLEI])
-            dx, dy = zip(*(_LABEL_OFFSETS.get(n, (6, -5)) for n in REFERENCE_NUCLEI), strict=True)
-            self.sources["nsquared_reference"].data = {
-                "N": N,
-                "sigma": _positive(sig),
-                "label": np.array(REFERENCE_NUCLEI),
-                "dx": np.array(dx, dtype=float),
-                "dy": np.array(dy, dtype=float),
-            }
-            where = _WHERE.get(s.source, "")
-            self._set(
-                self.figure.title,
-                text=f"N² law: {where}flux-averaged σ above T = {T_thr:.3g} keVnr",
+            self._ref = (N, sig)
+            self._title = (
+                f"N² law: {_WHERE.get(s.source, '')}flux-averaged σ above T = {T_thr:.3g} keVnr"
             )
+            changed = True
         current = (s.target, s.physics, T_thr, src, w)
         if self._changed("current", current):
             sigma = sigma_above(s.target, s.physics, T_thr, src, w)
-            self.sources["nsquared_current"].data = {
-                "N": np.array([make_target(s.target).mean_neutron_number()]),
-                "sigma": _positive([sigma]),
-                "label": np.array([s.target]),
-            }
+            self._cur = (make_target(s.target).mean_neutron_number(), sigma, s.target)
+            changed = True
+        if changed:
+            self._draw()
+
+    def _draw(self) -> None:
+        """Ranges that hold every nucleus, the star and their labels; a nucleus with no
+        recoil above the threshold (sigma = 0, nothing on a log axis) sits on the floor as a
+        down triangle instead of vanishing; each label beside its marker, never on it."""
+        N, sig = self._ref
+        n_cur, sig_cur, target = self._cur
+        x_cur = max(n_cur, N_MIN_DRAWN)
+        x0, x1 = min(N.min(), x_cur) / 1.6, max(N.max(), x_cur) * 1.5
+        n_line = np.geomspace(x0, x1, 50)
+        line = self._norm * n_line**2
+        # a tail 10^-12 below the largest cross section (or none) is drawn on the floor:
+        # the sky's 100 MeV recoils leave lead 10^-200 of carbon's, 200 decades of axis
+        least = DYNAMIC_RANGE * max(float(sig.max()), sig_cur, float(line.max()))
+        zero = bool(np.any(sig < least) or sig_cur < least)
+        positive = np.concatenate([sig[sig >= least], [sig_cur] if sig_cur >= least else [], line])
+        # room above for the labels over the dots and the star's; below for the floor row
+        y0, y1 = _log_range(positive, 0.18 if zero else 0.1, 0.25)
+        floor = float(y0 * (y1 / y0) ** 0.06)
+        y = np.where(sig >= least, sig, floor)
+        fy = _fraction(y, y0, y1)
+        sides = []
+        for i, name in enumerate(REFERENCE_NUCLEI):
+            side = _LABEL_SIDES.get(name, "ab"[i % 2])
+            if side == "b" and fy[i] < 0.2:
+                side = "a"  # no room below: above
+            elif side == "a" and fy[i] > 0.85:
+                side = "b"
+            sides.append(_SIDES[side])
+        dx, dy, align, baseline = (list(col) for col in zip(*sides, strict=True))
+        self._send("nsquared_line", {"N": n_line, "sigma": line})
+        self._send(
+            "nsquared_reference",
+            {
+                "N": N,
+                "sigma": sig,
+                "y": y,
+                "marker": ["circle" if v >= least else "inverted_triangle" for v in sig],
+                "label": list(REFERENCE_NUCLEI),
+                "dx": dx,
+                "dy": dy,
+                "align": align,
+                "baseline": baseline,
+                "note": [_sigma_text(v, least) for v in sig],
+            },
+        )
+        # the star's label up and to the left, right of it near the left end, below it near
+        # the top: its box starts half a star away in both directions
+        y_cur = sig_cur if sig_cur >= least else floor
+        fx_cur, fy_cur = _fraction(x_cur, x0, x1), _fraction(y_cur, y0, y1)
+        away = STAR_SIZE / 2 + 2
+        label = target if n_cur >= N_MIN_DRAWN else f"{target} (N = {n_cur:.2g})"
+        self._send(
+            "nsquared_current",
+            {
+                "N": [n_cur],
+                "x": [x_cur],
+                "sigma": [sig_cur],
+                "y": [y_cur],
+                "label": [label],
+                "dx": [away if fx_cur < 0.3 else -away],
+                "dy": [-away if fy_cur > 0.75 else away],
+                "align": ["left" if fx_cur < 0.3 else "right"],
+                "baseline": ["top" if fy_cur > 0.75 else "bottom"],
+                "note": [_sigma_text(sig_cur, least)],
+            },
+        )
+        fig = self.figure
+        self._set(fig.x_range, start=x0, end=x1, reset_start=x0, reset_end=x1)
+        self._set(fig.y_range, start=y0, end=y1, reset_start=y0, reset_end=y1)
+        fx = _fraction(np.append(N, x_cur), x0, x1)
+        fy = np.append(fy, fy_cur)
+        legend = fig.legend[0]
+        self._set(legend, location=_emptiest_corner(fx, fy, legend.location))
+        self._set(fig.title, text=self._title + (" (▼: none above T)" if zero else ""))

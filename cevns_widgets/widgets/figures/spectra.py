@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
-from ...api import Result
+from ...api import Result, evaluate
 from ..band import K_TEXT, quenching_band
 from ..controls import tail_reach
 from ..style import (
@@ -173,7 +173,8 @@ class _SpectrumBase(BaseFigure):
         self._components: tuple[str, ...] = ()
         self._shown: tuple[str, ...] = COMPONENTS[:3]
         self._total_name = "all flavours"
-        self._view = (0.0, 1.0, 0.0)  # x end, y top, threshold
+        self._view = (0.0, 1.0, 0.0, 0.0)  # x end, y top, threshold, counted peak
+        self._counted_peak = 0.0
         self._x_column = x
         self.figure = fig  # _show reads the legend; BaseFigure sets the same figure again
         return fig, list(lines.values()), total
@@ -233,12 +234,19 @@ class _SpectrumBase(BaseFigure):
         shown = [f for f in self._shown if f in data] or list(self._components)
         visible = sum(np.asarray(data[f], dtype=float) for f in shown)
         top = float(np.nanmax(visible)) if np.size(visible) else 0.0
+        if result.scenario.magnetic_moment_muB > 0 and top > 0:
+            top = self._top_without_spike(result, x, visible, shown, threshold)
+        counted = visible[x >= threshold] if np.size(visible) else visible
+        self._counted_peak = float(np.nanmax(counted)) if np.size(counted) else 0.0
         x_end = float(x[-1])
         if not result.source.uses_distance_m:
             x_end = min(x_end, tail_reach(x, visible, VIEW_TAIL))
             x_end = max(x_end, 1.2 * threshold) if threshold > 0 else x_end
             x_end = nice_ceiling(x_end)
-        view = (x_end, top, threshold)
+        elif threshold >= x_end:
+            # a slider top rounded up past the signal: the threshold stays on the axis
+            x_end = nice_ceiling(1.1 * threshold)
+        view = (x_end, top, threshold, self._counted_peak)
         if view == self._view:
             return
         self._view = view
@@ -247,6 +255,28 @@ class _SpectrumBase(BaseFigure):
         end = 1.08 * top if top > 0 else 1.0
         self._set(self.figure.y_range, start=0.0, end=end, reset_start=0.0, reset_end=end)
         self._set_y_start()
+
+    def _spectrum(self, result: Result) -> tuple:
+        """(x, {component: spectrum}) of this figure for ``result``."""
+        raise NotImplementedError
+
+    def _top_without_spike(self, result, x, visible, shown, threshold: float) -> float:
+        """The y top with a magnetic moment: its 1/T term spikes at T -> 0 (5e-10 μ_B in
+        CsI: ~700x the counted spectrum's peak), which would flatten what is counted. The top
+        holds the Standard Model spectrum, the spectrum above the threshold, and below it
+        only as much as exceeds the Standard Model by the factor at the threshold."""
+        x_sm, by = self._spectrum(evaluate(result.scenario.replace(magnetic_moment_muB=0.0)))
+        sm = np.interp(x, x_sm, sum(np.asarray(by[f], dtype=float) for f in shown))
+        top = float(np.nanmax(sm))
+        above = x >= threshold
+        if not above.any():
+            return max(top, float(np.nanmax(visible)))
+        top = max(top, float(np.nanmax(visible[above])))
+        sm_t = float(np.interp(threshold, x, sm))
+        if sm_t > 0:
+            factor = float(np.interp(threshold, x, visible)) / sm_t
+            top = max(top, float(np.nanmax(np.minimum(visible, factor * sm))))
+        return top
 
     _hover_units = ("keVnr", "events/keVnr")
 
@@ -332,6 +362,10 @@ class _SpectrumBase(BaseFigure):
         top = getattr(self, "_y_max", 0.0)
         if self.log_y:
             start, end = (top * 1e-4, top * 2.0) if top > 0 else (1e-6, 1.0)
+            # a high threshold: the counted spectrum's peak stays above the floor
+            peak = getattr(self, "_counted_peak", 0.0)
+            if 0 < peak < 2 * start:
+                start = peak / 2
             self._set(
                 self.figure.extra_y_ranges["log"],
                 start=start,
@@ -378,6 +412,9 @@ class RecoilSpectrumFigure(_SpectrumBase):
         self._add_log_view(fig, [*lines, total])
         self._show(self._shown, self._components or COMPONENTS[:3])
         return fig
+
+    def _spectrum(self, result: Result) -> tuple:
+        return result.recoil_spectrum()
 
     def _update(self, result: Result) -> None:
         s = result.scenario
@@ -458,6 +495,9 @@ class ObservedSpectrumFigure(_SpectrumBase):
         self._add_log_view(fig, [*lines, total, self.band])
         self._show(self._shown, self._components or COMPONENTS[:3])
         return fig
+
+    def _spectrum(self, result: Result) -> tuple:
+        return result.observed_spectrum()
 
     def _update(self, result: Result) -> None:
         s = result.scenario

@@ -16,8 +16,10 @@ import ipywidgets as W
 from .. import messages
 from ..bokeh_setup import ensure_bokehjs, wrap_figure
 from ..controls import DESCRIPTION_WIDTH, Control, is_echo
+from ..layout import fluid_box, mark_panels
 from ..lifecycle import Closable
 from ..messages import safe
+from ..projector import ProjectorSwitch, projector_css
 from ..style import new_figure
 
 __all__ = ["FieldSlider", "Lesson", "html_table", "safe", "sci", "slider", "table_widget"]
@@ -25,20 +27,21 @@ __all__ = ["FieldSlider", "Lesson", "html_table", "safe", "sci", "slider", "tabl
 _SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 #: Scoped to lessons: projector-size widget text, tidy tables and message lines.
-LESSON_STYLE = """
+LESSON_STYLE = (
+    """
 <style>
 .cevns-lesson { --jp-widgets-font-size: 14px; }
 .cevns-lesson .widget-html-content, .cevns-lesson .jupyter-widget-html-content {
-  line-height: 1.3; }
+  line-height: 1.3; min-width: 0; }
+.cevns-lesson .cevns-table-scroll { overflow-x: auto; max-width: 100%; }
 .cevns-lesson table.cevns-table { border-collapse: collapse; font-size: 14px; margin: 2px 0; }
 .cevns-lesson table.cevns-table th, .cevns-lesson table.cevns-table td {
   padding: 2px 10px; border-bottom: 1px solid #ddd; }
 .cevns-lesson table.cevns-table tr.cevns-total td { font-weight: 700; border-top: 2px solid #888; }
-</style>
 """
-
-#: Width of a lesson (px): fits a 1280 px screen or projector next to JupyterLab's margins.
-LESSON_WIDTH = 1090
+    + projector_css("cevns-lesson")
+    + "</style>"
+)
 
 
 def slider(
@@ -107,7 +110,9 @@ def html_table(
     if total:
         body += f'<tr class="cevns-total">{row(total)}</tr>'
     cap = f'<div style="font-weight:600;margin-top:4px">{caption}</div>' if caption else ""
-    return f'{cap}<table class="cevns-table"><tr>{head}</tr>{body}</table>'
+    # a wide table scrolls sideways in a narrow column instead of sticking out of it
+    table = f'<table class="cevns-table"><tr>{head}</tr>{body}</table>'
+    return f'{cap}<div class="cevns-table-scroll">{table}</div>'
 
 
 def table_widget(table_html: str, css: str) -> W.HTML:
@@ -201,11 +206,16 @@ class Lesson(messages.HasMessage, Closable):
         button.on_click(self._on_reset)
         return button
 
-    def _frame(self, *rows: W.Widget, width: int = LESSON_WIDTH) -> W.VBox:
-        box = W.VBox(
-            [W.HTML(LESSON_STYLE, layout=W.Layout(height="0px", margin="0")), *rows],
-            layout=W.Layout(width=f"{width}px"),
-        )
+    def _frame(self, *rows: W.Widget) -> W.VBox:
+        """The lesson's top box: full width (fluid, see :mod:`..layout`), the lesson style
+        and a projector toggle (``self.projector``) at the top right."""
+        box = fluid_box([])
+        self.projector = ProjectorSwitch(box, lambda: self.figures.values())
+        bar = W.HBox([self.projector.toggle], layout=W.Layout(justify_content="flex-end"))
+        for row in (bar, *rows):
+            mark_panels(row)
+        style = W.HTML(LESSON_STYLE, layout=W.Layout(height="0px", margin="0"))
+        box.children = (style, bar, *rows)
         box.add_class("cevns-lesson")
         box.add_class(f"cevns-lesson-{self.name}")
         return box

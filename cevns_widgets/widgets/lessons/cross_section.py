@@ -17,6 +17,7 @@ the Helm form factor).
 from __future__ import annotations
 
 import html
+import math
 from functools import lru_cache
 
 import ipywidgets as W
@@ -34,6 +35,7 @@ from ...physics.nuclei import make_target
 from ...scenario import Scenario
 from ..figures import FormFactorFigure
 from ..figures.nsquared import REFERENCE_NUCLEI
+from ..layout import fluid_row
 from ..model import ScenarioModel
 from ..style import (
     BLACK,
@@ -67,7 +69,20 @@ PROTON_MASS_GeV = 0.93827208943  # CODATA 2022 (for the T_max comparison)
 THRESHOLD_BAND_keVnr = (1.0, 10.0)
 #: Nuclei named in the T_max figure (the others would overlap).
 _LABELLED = {"p", "12C", "23Na", "40Ar", "74Ge", "133Cs", "208Pb"}
+#: dσ/dT is drawn up to this multiple of T_max, below this multiple of its peak (the room
+#: holds the T_max and qR < 1 labels), with the T_max label this far (px) right of its line
+#: and this high (px) above the frame's bottom.
+DSIGMA_T_END = 1.1
+DSIGMA_HEADROOM = 1.2
+TMAX_LABEL_GAP_px = 3
+TMAX_LABEL_Y_px = 8
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _kev(value: float) -> str:
+    """Two significant figures without an exponent: 4.5, 0.26, 160 (not 1.6e+02)."""
+    rounded = float(f"{value:.2g}")
+    return f"{rounded:g}" if rounded < 100 else f"{rounded:.0f}"
 
 
 def pretty_nucleus(label: str) -> str:
@@ -156,9 +171,9 @@ class CrossSectionLesson(Lesson):
             [self.nucleus_slider, self.energy_slider, self.message], layout=W.Layout(width="490px")
         )
         self.widget = self._frame(
-            W.HBox([controls, self.readout]),
-            W.HBox([self._view("xs_dsigma"), self._view("xs_tmax")]),
-            W.HBox([self._view("xs_sigma_n2"), self._adopt(self.form_factor)]),
+            fluid_row(controls, self.readout),
+            fluid_row(self._view("xs_dsigma"), self._view("xs_tmax")),
+            fluid_row(self._view("xs_sigma_n2"), self._adopt(self.form_factor)),
         )
 
     # --- state --------------------------------------------------------------------------
@@ -241,25 +256,31 @@ class CrossSectionLesson(Lesson):
             line_width=2.5,
             line_dash="dashed",
         )
+        # T_max reads upwards just right of its line, where both curves are zero; "qR < 1"
+        # sits in the band above the curves' peak (dσ/dT falls from T = 0, F² <= 1): neither
+        # can touch a curve, for any nucleus or energy
         self.tmax_label = Label(
             x=0,
-            y=120,
+            y=TMAX_LABEL_Y_px,
             x_units="data",
             y_units="screen",
             text="T_max",
             text_color=HIGHLIGHT_COLOR,
             text_font_size="11pt",
-            text_align="right",
-            x_offset=-4,
+            text_align="left",
+            text_baseline="top",
+            angle=math.pi / 2,
+            x_offset=TMAX_LABEL_GAP_px,
         )
         self.coh_label = Label(
             x=0,
-            y=40,
+            y=0,
             x_units="data",
-            y_units="screen",
+            y_units="data",
             text="qR < 1",
             text_color=GREEN,
             text_font_size="11pt",
+            text_baseline="bottom",
             x_offset=4,
         )
         for item in (self.coherent_box, self.tmax_span, self.tmax_label, self.coh_label):
@@ -451,19 +472,28 @@ class CrossSectionLesson(Lesson):
     def _update_energy(self):
         E, iso = self.energy_MeV, self.isotope
         c = self.coherence()
-        T = np.linspace(0.0, c["t_max"] * 1.06, 400)
+        # up to 1.1 T_max: room right of the T_max line for its label
+        T = np.linspace(0.0, c["t_max"] * DSIGMA_T_END, 400)
         opts = (iso.Z, iso.N, iso.A, iso.mass_MeV)
+        point = differential_cross_section(T, E, *opts, form_factor_model="none")
         self.sources["xs_dsigma"].data = {
             "T": T,
             "helm": differential_cross_section(T, E, *opts, form_factor_model="helm"),
-            "point": differential_cross_section(T, E, *opts, form_factor_model="none"),
+            "point": point,
         }
         fig = self.figures["xs_dsigma"]
+        peak = float(np.max(point))
         self._set(fig.x_range, end=float(T[-1]))
+        self._set(fig.y_range, end=peak * DSIGMA_HEADROOM)
         self._set(self.coherent_box, right=min(c["t_coh"], c["t_max"]))
         self._set(self.tmax_span, location=c["t_max"])
         self._set(self.tmax_label, x=c["t_max"], text=f"T_max = {c['t_max']:.3g} keVnr")
-        self._set(self.coh_label, x=0.0, text=f"qR < 1 below {c['t_coh']:.2g} keVnr")
+        coherent = (
+            "qR < 1 for every recoil"
+            if c["t_coh"] >= c["t_max"]
+            else f"qR < 1 below {_kev(c['t_coh'])} keVnr"
+        )
+        self._set(self.coh_label, x=0.0, y=peak * 1.03, text=coherent)
         self._set(fig.title, text=f"dσ/dT for {pretty_nucleus(self.nucleus)} at E = {E:g} MeV")
 
         masses = np.geomspace(0.5, 250.0, 120)
@@ -498,7 +528,7 @@ class CrossSectionLesson(Lesson):
         coherent = (
             "every recoil is coherent (qR < 1)"
             if c["t_coh"] >= c["t_max"]
-            else f"coherent (qR < 1) below {c['t_coh']:.2g} keVnr"
+            else f"coherent (qR < 1) below {_kev(c['t_coh'])} keVnr"
         )
         line = '<div style="font-size:15px">'
         return (

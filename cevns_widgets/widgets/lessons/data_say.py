@@ -45,6 +45,7 @@ from ...stats.fit import FitResult, fit
 from ...stats.nsi import DELTA_CHI2_2DOF, NSIScan, basis_weights, nsi_model, nsi_scan
 from ...stats.profiles import DELTA_CHI2_1DOF, PARAMETERS, ProfileResult, profile
 from ..controls import is_echo
+from ..layout import fluid_row
 from ..readout import format_events
 from ..style import BLACK, BLUE, GREY, ORANGE, PURPLE, VERMILION, style_legend
 from ._base import Lesson, html_table, safe, slider, table_widget
@@ -106,13 +107,6 @@ _SIGN = str.maketrans("-", "−")
 def _num(value: float, fmt: str = ".2f") -> str:
     """A signed number with a real minus sign."""
     return format(value, fmt).translate(_SIGN)
-
-
-def _wrapping(*rows: W.Box) -> tuple[W.Box, ...]:
-    """Rows wrap their items when the page is narrower than the lesson (Lab's sidebar)."""
-    for row in rows:
-        row.layout.flex_flow = "row wrap"
-    return rows
 
 
 def _readout(css: str, width: str = "520px") -> W.HTML:
@@ -355,12 +349,9 @@ class FitLesson(Lesson):
         self._update()
         controls = W.VBox([self.dataset_buttons, self.message], layout=W.Layout(width="520px"))
         self.widget = self._frame(
-            *_wrapping(
-                W.HBox([controls, self.readout]),
-                W.HBox([self._view("fit_energy"), self._view("fit_time")]),
-            )
+            fluid_row(controls, self.readout),
+            fluid_row(self._view("fit_energy"), self._view("fit_time")),
         )
-        self.widget.layout.max_width = "100%"
 
     @property
     def projection(self) -> FitProjection:
@@ -622,12 +613,9 @@ class NSIMapLesson(Lesson):
             layout=W.Layout(width="560px"),
         )
         self.widget = self._frame(
-            *_wrapping(
-                W.HBox([controls, self.readout]),
-                W.HBox([self._view("nsi_map"), self._view("nsi_spectrum")]),
-            )
+            fluid_row(controls, self.readout),
+            fluid_row(self._view("nsi_map"), self._view("nsi_spectrum")),
         )
-        self.widget.layout.max_width = "100%"
 
     # --- state --------------------------------------------------------------------------
     @property
@@ -1094,9 +1082,7 @@ class PlannerLesson(Lesson):
             [*self.sliders.values(), W.HBox([self.days_text, self.reset]), self.message],
             layout=W.Layout(width="560px"),
         )
-        self.widget = self._frame(
-            *_wrapping(W.HBox([controls, self.readout]), W.HBox([self._view("plan")]))
-        )
+        self.widget = self._frame(fluid_row(controls, self.readout), fluid_row(self._view("plan")))
         self.widget.layout.max_width = "100%"
 
     @property
@@ -1512,7 +1498,7 @@ class ProfilesLesson(Lesson):
         self.table = W.HTML(table, layout=W.Layout(width="520px"))
         self.table.add_class("cevns-profiles-table")
         self.widget = self._frame(
-            *_wrapping(W.HBox([self._view("profiles"), W.VBox([self.table, self.message])]))
+            fluid_row(self._view("profiles"), W.VBox([self.table, self.message]))
         )
         self.widget.layout.max_width = "100%"
 

@@ -30,6 +30,7 @@ from ..controls import (
     ThresholdControl,
 )
 from ..figures import NSquaredFigure, ThresholdScanFigure
+from ..layout import fluid_row
 from ..model import ScenarioModel
 from ..readout import Readout, format_events, published_text
 from ..units import threshold_keVnr
@@ -40,6 +41,10 @@ __all__ = ["DesignerLesson", "PUBLISHED", "design_events", "published_table"]
 
 #: The COHERENT presets ``published_table`` compares by default.
 PUBLISHED = ("coherent-csi-2017", "coherent-csi-2021", "coherent-lar-2020", "coherent-ge-2024")
+#: The bar label of a target with no recoil above the threshold (its T_max is lower).
+NO_EVENTS_LABEL = "0 events above threshold"
+#: Bars shorter than this fraction of the axis are drawn as a sliver of their colour.
+MIN_BAR_FRACTION = 0.015
 
 
 def design_events(scenario: Scenario, targets=tuple(COMPARISON_TARGETS)) -> dict[str, float]:
@@ -137,11 +142,11 @@ class DesignerLesson(Lesson):
             [
                 self.planning,
                 self._adopt(self.nsquared),
-                W.HBox([self._view("design_targets"), self._adopt(self.scan)]),
+                fluid_row(self._view("design_targets"), self._adopt(self.scan)),
             ],
             layout=W.Layout(width="725px"),
         )
-        self.widget = self._frame(self.readout.widget, W.HBox([controls, figures]))
+        self.widget = self._frame(self.readout.widget, fluid_row(controls, figures))
 
     def _build_figure(self):
         from bokeh.models import HoverTool, LabelSet
@@ -203,15 +208,24 @@ class DesignerLesson(Lesson):
         events = design_events(s)
         names = list(events)
         values = np.array([events[n] for n in names])
+        top = float(values.max())
+        # room right of the longest bar for its label (longer labels need more)
+        end = top * (1.3 + 0.04 * max(0, len(format_events(top)) - 5)) if top > 0 else 1.0
+        colors = [COMPARISON_TARGETS[n][0] for n in names]
         self.sources["design_targets"].data = {
             "target": names,
             "events": values,
-            "color": [COMPARISON_TARGETS[n][0] for n in names],
-            "label": [format_events(v) for v in values],
-            "line": ["black" if n == s.target else "white" for n in names],
+            "color": colors,
+            "label": [format_events(v) if v > 0 else NO_EVENTS_LABEL for v in values],
+            # a bar too short to see (CsI at 40 keVnr: 0.12 events next to argon's 57) keeps
+            # its outline in its own colour, a 3 px sliver; the chosen target's is black
+            "line": [
+                "black" if n == s.target else c if 0 < v < MIN_BAR_FRACTION * end else "white"
+                for n, c, v in zip(names, colors, values, strict=True)
+            ],
         }
         fig = self.figures["design_targets"]
-        self._set(fig.x_range, end=float(values.max()) * 1.3 if values.max() > 0 else 1.0)
+        self._set(fig.x_range, end=end)
         t_nr = threshold_keVnr(s)
         self._set(fig.title, text=f"Same design, T > {t_nr:.3g} keVnr")
         self.planning.value = self._planning_html(s)

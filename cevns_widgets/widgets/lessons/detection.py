@@ -20,6 +20,7 @@ from ...physics.nuclei import make_target
 from ...physics.response import efficiency_curve
 from ..controls import Control, QuenchingControl, ThresholdControl, row_label
 from ..figures import ObservedSpectrumFigure, RecoilSpectrumFigure, ThresholdScanFigure
+from ..layout import fluid_row
 from ..model import ScenarioModel
 from ..readout import Readout
 from ..style import BLUE, SHADE_COLOR, VERMILION, style_legend
@@ -118,9 +119,9 @@ class DetectionLesson(Lesson):
         )
         self.widget = self._frame(
             self.readout.widget,
-            W.HBox([left, right]),
-            W.HBox([self._view("detect_one_recoil"), self._adopt(self.observed)]),
-            W.HBox([self._adopt(self.recoil_figure), self._adopt(self.scan)]),
+            fluid_row(left, right),
+            fluid_row(self._view("detect_one_recoil"), self._adopt(self.observed)),
+            fluid_row(self._adopt(self.recoil_figure), self._adopt(self.scan)),
         )
 
     def _build_figure(self):

@@ -34,6 +34,7 @@ from ...discovery import compare_with_data
 from ...physics.sources.sns import FLAVOR_LABELS, FLAVORS
 from ...presets import get_preset
 from ...scenario import Scenario
+from ..layout import fluid_row
 from ..readout import format_events
 from ..style import BLACK, FLAVOR_COLORS, PURPLE, SHADE_COLOR, style_legend
 from ._base import Lesson, html_table, safe, slider, table_widget
@@ -153,7 +154,7 @@ class DiscoveryLesson(Lesson):
         self.beam.add_class("cevns-beam")
         self.readout = W.HTML(layout=W.Layout(width="590px"))
         self.readout.add_class("cevns-lesson-readout")
-        self.budget = W.HTML(layout=W.Layout(width="1080px"))
+        self.budget = W.HTML(layout=W.Layout(width="auto"))
         self.budget.add_class("cevns-budget")
         self._build_figures()
         self._update()
@@ -177,8 +178,8 @@ class DiscoveryLesson(Lesson):
             layout=W.Layout(width="490px"),
         )
         self.widget = self._frame(
-            W.HBox([controls, self.readout]),
-            W.HBox([self._view("discovery_pe"), self._view("discovery_time")]),
+            fluid_row(controls, self.readout),
+            fluid_row(self._view("discovery_pe"), self._view("discovery_time")),
             self.budget,
         )
 

@@ -36,6 +36,7 @@ from ...physics.sources import solar
 from ...presets import XENONNT_2024_EXPOSURE_t_yr, get_preset
 from ...stats import fog as fogstats
 from ..controls import is_echo
+from ..layout import fluid_row
 from ..readout import format_events
 from ..style import (
     BLACK,
@@ -425,13 +426,6 @@ def _edges(values: np.ndarray) -> np.ndarray:
     return np.exp(np.concatenate([[2 * lv[0] - mid[0]], mid, [2 * lv[-1] - mid[-1]]]))
 
 
-def _wrapping(*rows: W.Box) -> tuple[W.Box, ...]:
-    """Let each row wrap its items onto the next line when the page is too narrow."""
-    for row in rows:
-        row.layout.flex_flow = "row wrap"
-    return rows
-
-
 class FogLesson(Lesson):
     """Drag the exposure, threshold and target of a dark-matter detector, and a WIMP's mass
     and cross section, and watch the discovery limit sink into the neutrino fog.
@@ -485,15 +479,10 @@ class FogLesson(Lesson):
             layout=W.Layout(width="560px"),
         )
         self.widget = self._frame(
-            *_wrapping(
-                W.HBox([controls, self.readout]),
-                W.HBox([self._view("fog_spectrum"), self._view("fog_exposure")]),
-                W.HBox([self._view("fog_map"), self._view("fog_flux")]),
-            )
+            fluid_row(controls, self.readout),
+            fluid_row(self._view("fog_spectrum"), self._view("fog_exposure")),
+            fluid_row(self._view("fog_map"), self._view("fog_flux")),
         )
-        # narrower than 1090 px (JupyterLab with its file browser open): rows wrap instead
-        # of being clipped
-        self.widget.layout.max_width = "100%"
 
     # --- state --------------------------------------------------------------------------
     @property

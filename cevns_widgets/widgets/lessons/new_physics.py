@@ -29,6 +29,7 @@ from ...physics.sources import sns
 from ...presets import get_preset
 from ...scenario import Scenario
 from ..controls import DistanceControl
+from ..layout import fluid_row
 from ..model import ScenarioModel
 from ..readout import format_events
 from ..style import BLACK, BLUE, HIGHLIGHT_COLOR, SHADE_COLOR, add_current_star, style_legend
@@ -48,7 +49,10 @@ STANDARD_MODEL = {
     "magnetic_moment_muB": 0.0,
     "sterile_sin2_2theta": 0.0,
 }
-DISTANCES_m = np.linspace(2.0, 60.0, 581)
+#: Distances drawn (m): the whole range of the distance slider, 1 to 100 m, every 0.1 m.
+DISTANCES_m = np.linspace(1.0, 100.0, 991)
+#: The distance figure shows 0-60 m (the corridor's detectors) unless the star is further.
+DISTANCE_VIEW_m = 60.0
 _E_GRID = np.linspace(0.5, MICHEL_ENDPOINT_MeV, 400)
 #: Trapezoid-rule weights on _E_GRID (np.trapezoid needs NumPy 2).
 _E_WEIGHTS = (
@@ -89,6 +93,26 @@ def sterile_event_fraction(
         + sns.sterile_survival_probability(_E_GRID[None, :], L, dm2_eV2, sin2_2theta) @ delayed
     )
     return with_osc / no_osc if no_osc > 0 else np.ones(L.shape[0])
+
+
+def spectrum_top(T, sm, new, t_look: float) -> float:
+    """The top of the spectra worth a y axis (events/keVnr): the whole Standard Model, the
+    modified spectrum above ``t_look`` (the threshold), and below it the modified spectrum
+    only as far as it exceeds the Standard Model by the factor it has at ``t_look``. A scale
+    knob (sin²θ_W, NSI) keeps its whole curve in view; a magnetic moment's 1/T spike at
+    T -> 0 does not flatten the spectrum (μ_ν = 5e-10 μ_B: 58 600 events/keVnr at the first
+    bin, 86 above the threshold)."""
+    T, sm, new = (np.asarray(a, dtype=float) for a in (T, sm, new))
+    top = float(sm.max(initial=0.0))
+    above = T >= t_look
+    if not above.any():
+        return max(top, float(new.max(initial=0.0)), 1e-30)
+    top = max(top, float(new[above].max()))
+    sm_t = float(np.interp(t_look, T, sm))
+    if sm_t > 0:
+        factor = float(np.interp(t_look, T, new)) / sm_t
+        top = max(top, float(np.minimum(new, factor * sm).max()))
+    return max(top, 1e-30)
 
 
 class NewPhysicsLesson(Lesson):
@@ -219,9 +243,9 @@ class NewPhysicsLesson(Lesson):
             layout=W.Layout(width="540px"),
         )
         self.widget = self._frame(
-            W.HBox([left, right]),
-            W.HBox([self._view("np_spectrum"), self._view("np_ratio")]),
-            W.HBox([self.readout, self._view("np_distance")]),
+            fluid_row(left, right),
+            fluid_row(self._view("np_spectrum"), self._view("np_ratio")),
+            fluid_row(self.readout, self._view("np_distance")),
         )
 
     # --- figures ------------------------------------------------------------------------
@@ -355,7 +379,7 @@ class NewPhysicsLesson(Lesson):
         )
         style_legend(fig, "bottom_left")
         fig.x_range.start = 0
-        fig.x_range.end = float(DISTANCES_m[-1])
+        fig.x_range.end = DISTANCE_VIEW_m
         fig.y_range.start = 0
         fig.y_range.end = 1.05
 
@@ -388,13 +412,20 @@ class NewPhysicsLesson(Lesson):
         self.sources["np_ratio"].data = {"T": T[keep], "ratio": ratio}
         fig = self.figures["np_ratio"]
         if ratio.size:
-            low = min(0.8, float(ratio.min()) * 0.95)
-            high = max(1.2, min(float(ratio.max()) * 1.05, 10.0))
-            self._set(fig.y_range, start=low, end=high)
+            # the whole curve, however far it goes (sin²θ_W = 0.35: 1.77; μ_ν: 1/T), with
+            # the Standard Model line at 1 and at least 0.8-1.2 in view
+            r_lo, r_hi = float(ratio.min()), float(ratio.max())
+            pad = 0.05 * (max(1.2, r_hi) - min(0.8, r_lo))
+            low = max(0.0, min(0.8, r_lo - pad))
+            self._set(fig.y_range, start=low, end=max(1.2, r_hi + pad))
         t_end = float(T[keep][-1]) if ratio.size else float(T[-1])
         for name in ("np_spectrum", "np_ratio"):
             self._set(self.figures[name].x_range, end=t_end)
         t_nr = threshold_keVnr(s)
+        self._set(
+            self.figures["np_spectrum"].y_range,
+            end=1.08 * spectrum_top(T, total_sm, total_new, max(t_nr, T_MIN_RATIO_keVnr)),
+        )
         for box in self.threshold_boxes:
             self._set(box, right=t_nr)
 
@@ -418,6 +449,9 @@ class NewPhysicsLesson(Lesson):
             "L": np.array([s.distance_m]),
             "events": np.array([here]),
         }
+        self._set(
+            self.figures["np_distance"].x_range, end=max(DISTANCE_VIEW_m, 1.05 * s.distance_m)
+        )
         self._set(
             self.figures["np_distance"].title,
             text=f"Sterile ν: events left at {s.distance_m:.3g} m: {100 * here:.1f}%",

@@ -26,6 +26,7 @@ from ...presets import PRESETS, get_preset
 from ...scenario import Scenario
 from ..band import BAND_K, quenching_band
 from ..figures import ObservedSpectrumFigure, RecoilSpectrumFigure
+from ..layout import fluid_row
 from ..model import ScenarioModel
 from ..readout import format_events, published_text
 from ..units import heaviest_element, round_sig, standard_lindhard_k, threshold_keVnr
@@ -383,8 +384,8 @@ class ReactorLesson(Lesson):
             [self.threshold.widget, self.k.widget, self._reset, self.message],
             layout=W.Layout(width="420px"),
         )
-        top = W.HBox([controls, self.readout])
-        figures = W.HBox([self._adopt(self.observed), self._adopt(self.recoil)])
+        top = fluid_row(controls, self.readout)
+        figures = fluid_row(self._adopt(self.observed), self._adopt(self.recoil))
         self.widget = self._frame(top, figures)
 
     @property

@@ -18,6 +18,7 @@ from ...presets import get_preset
 from ..controls import DistanceControl, ExposureControl, TimeWindowControl
 from ..figures import ArrivalTimeFigure, FluxFigure
 from ..figures.timing import signal_fraction_in_window
+from ..layout import fluid_row
 from ..model import ScenarioModel
 from ..readout import Readout, format_events
 from ..style import BLUE, add_current_star, style_legend
@@ -55,7 +56,7 @@ class SourceLesson(Lesson):
         self.readout = Readout(m)
         self.flux = FluxFigure(m, width=360, height=270)
         self.timing = ArrivalTimeFigure(m, width=720, height=250)
-        self.beam = W.HTML(layout=W.Layout(width="720px"))
+        self.beam = W.HTML(layout=W.Layout(width="auto"))
         self.beam.add_class("cevns-lesson-readout")
         self._build_distance_figure()
         self._update()
@@ -70,11 +71,11 @@ class SourceLesson(Lesson):
                 self.time_window.widget,
                 self._adopt(self.timing),
                 self.beam,
-                W.HBox([self._adopt(self.flux), self._view("source_distance")]),
+                fluid_row(self._adopt(self.flux), self._view("source_distance")),
             ],
             layout=W.Layout(width="725px"),
         )
-        self.widget = self._frame(self.readout.widget, W.HBox([controls, figures]))
+        self.widget = self._frame(self.readout.widget, fluid_row(controls, figures))
 
     def _build_distance_figure(self):
         from bokeh.models import HoverTool

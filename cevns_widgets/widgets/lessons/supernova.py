@@ -31,6 +31,7 @@ from ...api import evaluate
 from ...physics.sources import supernova as sn
 from ...scenario import Scenario
 from ..controls import is_echo
+from ..layout import fluid_row
 from ..readout import format_events
 from ..style import (
     BLACK,
@@ -184,13 +185,6 @@ def _light_years(kpc: float) -> str:
     return f"{ly:,.0f} light years" if ly >= 100 else f"{ly:.2g} light years"
 
 
-def _wrapping(*rows: W.Box) -> tuple[W.Box, ...]:
-    """Let each row wrap its items onto the next line when the page is too narrow."""
-    for row in rows:
-        row.layout.flex_flow = "row wrap"
-    return rows
-
-
 class SupernovaLesson(Lesson):
     """A supernova burst seen by CEvNS in a dark-matter (or COHERENT) detector.
 
@@ -235,14 +229,9 @@ class SupernovaLesson(Lesson):
             layout=W.Layout(width="560px"),
         )
         self.widget = self._frame(
-            *_wrapping(
-                W.HBox([controls, self.readout]),
-                W.HBox([self._view("sn_spectrum"), self._view("sn_distance")]),
-            )
+            fluid_row(controls, self.readout),
+            fluid_row(self._view("sn_spectrum"), self._view("sn_distance")),
         )
-        # narrower than 1090 px (JupyterLab with its file browser open): rows wrap instead
-        # of being clipped
-        self.widget.layout.max_width = "100%"
 
     # --- state --------------------------------------------------------------------------
     @property
