@@ -1,7 +1,7 @@
 """Layouts that fit the screen, and projector mode, in a real browser.
 
-Every notebook in Voila, and three in JupyterLab with the file browser open (what
-``make explore`` shows), at 1024, 1280 and 1920 px: nothing inside the explorer or a lesson
+Every notebook in Voila and in JupyterLab with the file browser open (what ``make explore``
+shows), at 1024, 1280 and 1920 px: nothing inside the explorer or a lesson
 sticks out of it, the page never scrolls sideways, every figure is at least 270 px wide and
 at 1920 px the widget uses the width it has. Projector mode (``?projector=1`` in Voila, the
 toggle in Lab): no widget text under 16 px, Bokeh ticks and legends at 18 px or more, and a
@@ -199,9 +199,7 @@ def test_projector_from_url_voila(voila_server, browser_page):
     page.console_errors.assert_clean()
 
 
-@pytest.mark.parametrize(
-    "notebook", ["00_start_here.ipynb", "05_targets_and_design.ipynb", "10_what_the_data_say.ipynb"]
-)
+@pytest.mark.parametrize("notebook", ALL)
 def test_notebook_fits_lab_with_file_browser(jupyterlab_server, browser_page, notebook):
     page = browser_page
     shutil.copy(NOTEBOOKS / notebook, jupyterlab_server.root_dir / notebook)
@@ -225,3 +223,28 @@ def test_notebook_fits_lab_with_file_browser(jupyterlab_server, browser_page, no
     toggle.click()
     page.wait_for_function("() => !document.querySelector('.cevns-projector')", timeout=20_000)
     page.console_errors.assert_clean()
+
+
+def test_tick_formatter_javascript_matches_python(browser_page):
+    """The formatter BokehJS runs writes what ``format_ticks`` (tested in test_ticks.py)
+    writes, over linear and log axes from 10⁻⁴⁵ to 10²⁵."""
+    from cevns_widgets.widgets.ticks import _JS, PLAIN_HIGH, PLAIN_LOW, format_ticks
+
+    cases = []
+    for exponent in range(-45, 26, 3):
+        for digit in (1, 2, 5, 25):
+            for offset in (-3, 0, 1, 4):
+                step = digit * 10.0**exponent
+                cases.append(([float(f"{(offset + i) * step:.12g}") for i in range(6)], False))
+        cases.append(([10.0**p for p in range(exponent, exponent + 5)], True))
+    cases.append(([2.0, 3.0, 5.0, 7.0], True))  # a log axis spanning less than a decade
+    labels = browser_page.evaluate(
+        """([code, cases, low, high]) => {
+             const format = new Function("tick", "index", "ticks", "log", "LOW", "HIGH", code);
+             return cases.map(([ticks, log]) =>
+               ticks.map((t, i) => format(t, i, ticks, log, low, high)));
+           }""",
+        [_JS, cases, PLAIN_LOW, PLAIN_HIGH],
+    )
+    for (ticks, log), js in zip(cases, labels, strict=True):
+        assert js == format_ticks(ticks, log=log), (ticks, log)

@@ -49,6 +49,14 @@ TIME_FULL_us = (0.0, 12.0)
 STACK = ("neutrons", *FLAVORS)
 STACK_COLORS = {"neutrons": PURPLE, **FLAVOR_COLORS}
 STACK_LABELS = {"neutrons": "prompt neutrons", **{f: f"CEvNS {FLAVOR_LABELS[f]}" for f in FLAVORS}}
+#: Each layer of the stack has a pattern too: told apart in greyscale, on a washed-out
+#: projector and by colour-blind readers.
+STACK_HATCHES = {
+    "neutrons": "x",
+    "prompt_numu": " ",
+    "delayed_nue": "/",
+    "delayed_numubar": "\\",
+}
 _BUDGET_NAMES = {
     "flux": "neutrino flux",
     "quenching": "quenching factor",
@@ -209,6 +217,10 @@ class DiscoveryLesson(Lesson):
                 alpha=0.55,
                 line_color="white",
                 line_width=0.5,
+                hatch_pattern=[STACK_HATCHES[k] for k in STACK],
+                hatch_color=BLACK,
+                hatch_alpha=0.45,
+                hatch_scale=9,
                 legend_label=[STACK_LABELS[k] for k in STACK],
             )
             data = self._source(
