@@ -101,3 +101,42 @@ def test_stacked_bars_have_patterns():
         patterns = [g.hatch_pattern for g in glyphs]
         assert len(glyphs) >= 3 and len(set(patterns)) == len(patterns), patterns
     lesson.close()
+
+
+def test_no_e_notation_in_any_widget_text_at_the_slider_ends():
+    """Readouts, notes and tables read as people write numbers (1.0×10⁻⁴⁶, 10,000) with
+    every slider of the explorer and of every lesson at either end."""
+    import re
+
+    import ipywidgets as W
+
+    from cevns_widgets.widgets import Explorer, lessons
+
+    e_notation = re.compile(r"(?<![\w#])\d(?:\.\d+)?[eE][+-]?\d")
+    names = [n for n in lessons.__all__ if n.endswith("Lesson") and n != "Lesson"]
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from walk(child)
+
+    def offenders(root):
+        for w in walk(root):
+            if isinstance(w, W.HTML | W.Label):
+                text = re.sub(r"<[^>]+>", " ", w.value)
+                yield from (
+                    text[max(0, m.start() - 30) : m.end() + 10] for m in e_notation.finditer(text)
+                )
+
+    for name in ["Explorer", *names]:
+        owner = Explorer() if name == "Explorer" else getattr(lessons, name)()
+        if name == "Explorer":
+            owner.activate_all()
+        kinds = W.FloatSlider | W.FloatLogSlider | W.IntSlider
+        for s in [w for w in walk(owner.widget) if isinstance(w, kinds)]:
+            assert "e" not in s.readout_format or not s.readout, (name, s.description)
+            for end in (s.min, s.max):
+                s.value = s.base**end if isinstance(s, W.FloatLogSlider) else end
+                found = list(offenders(owner.widget))
+                assert not found, (name, s.description, end, found)
+        owner.close()

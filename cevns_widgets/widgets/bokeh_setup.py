@@ -92,6 +92,7 @@ __all__ = [
     "ensure_bokehjs",
     "resolve_resources_mode",
     "setup_notebook",
+    "title_width_px",
     "wrap_figure",
 ]
 
@@ -279,7 +280,22 @@ def wrap_figure(fig: Any, **kwargs: Any) -> SyncedBokehModel:
     humanize_axes(fig)
     view = SyncedBokehModel(fig, **kwargs)
     if fig.sizing_mode == "stretch_width":
-        # what a fluid row shares its width by (cevns_widgets.widgets.layout)
+        # what a fluid row shares its width by (cevns_widgets.widgets.layout); never so
+        # narrow that the title is cut (up to the natural width it was written for)
         view.basis_px = int(fig.width or MIN_FIGURE_PX)
-        view.min_width_px = int(fig.min_width or MIN_FIGURE_PX)
+        least = max(int(fig.min_width or MIN_FIGURE_PX), min(view.basis_px, title_width_px(fig)))
+        view.min_width_px = fig.min_width = least
     return view
+
+
+def title_width_px(fig: Any) -> int:
+    """About how wide ``fig`` must be for its title to show whole (px): the title in bold
+    DejaVu Sans (~0.6 em a character) plus the y axis and the toolbar."""
+    title = getattr(fig.title, "text", "") or ""
+    font_px = 16.0
+    size = str(getattr(fig.title, "text_font_size", "") or "")
+    if size.endswith("pt"):
+        font_px = float(size[:-2]) * 4 / 3
+    elif size.endswith("px"):
+        font_px = float(size[:-2])
+    return int(len(title) * 0.6 * font_px) + 90

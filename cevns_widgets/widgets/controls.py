@@ -42,6 +42,7 @@ from .model import (
     error_message,
     source_start,
 )
+from .ticks import slider_readout_format
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +226,10 @@ def _set_log_slider(slider, value: float) -> str:
     if not np.isclose(slider.value, shown, rtol=1e-9, atol=0.0):
         slider.value = shown
     if shown != value:
-        return f"{value:.3g} is outside this slider's range ({lo:.3g} to {hi:.3g}); it is used"
+        return (
+            f"{_human(value)} is outside this slider's range ({_human(lo)} to {_human(hi)});"
+            " it is used"
+        )
     return ""
 
 
@@ -606,6 +610,15 @@ def _set_log_range(slider, lo: float, hi: float) -> None:
     if slider.value != value:
         slider.value = value
     slider.min, slider.max = lo, hi
+    _plain_readout(slider)
+
+
+def _plain_readout(slider):
+    """A log slider's readout as people write numbers (3,520, not 3.52e+3) where its range
+    allows; returns the slider."""
+    low, high = slider.base**slider.min, slider.base**slider.max
+    slider.readout_format = slider_readout_format(low, high, slider.readout_format)
+    return slider
 
 
 # --------------------------------------------------------------------------- geometry
@@ -637,6 +650,7 @@ class LogFieldControl(Control):
             style=_style(),
             layout=_layout(),
         )
+        _plain_readout(self.slider)
         self.slider.add_class(f"cevns-{self.name}")
         self.slider.observe(self._on_value, names="value")
         return [self.slider]
@@ -728,6 +742,7 @@ class ExposureControl(Control):
             style=_style(),
             layout=_layout(),
         )
+        _plain_readout(self.slider)
         self.slider.add_class("cevns-exposure")
         self.power = W.FloatSlider(
             value=1.4,
@@ -895,6 +910,7 @@ class TonneYearsControl(Control):
             style=_style(),
             layout=_layout(),
         )
+        _plain_readout(self.slider)
         self.slider.add_class("cevns-tonne-years")
         self.summary = W.HTML(layout=W.Layout(margin="0 0 2px 6px", height="auto"))
         self.slider.observe(self._on_value, names="value")
@@ -1022,6 +1038,7 @@ class SupernovaControl(Control):
             style=_style(),
             layout=_layout(),
         )
+        _plain_readout(self.slider)
         self.slider.add_class("cevns-supernova-distance")
         self.places = {}
         for place, kpc in supernova.NAMED_DISTANCES_kpc.items():
@@ -1166,6 +1183,7 @@ class ReactorControl(Control):
             style=_style(),
             layout=_layout(),
         )
+        _plain_readout(self.days)
         self.days.add_class("cevns-live-days")
         self.fractions = []
         for iso in reactor.ISOTOPES:

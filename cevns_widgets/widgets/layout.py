@@ -4,8 +4,9 @@ Every figure stretches to the width it is given (``sizing_mode="stretch_width"``
 least width, see :func:`~cevns_widgets.widgets.style.new_figure`) and keeps its height.
 A :func:`fluid_row` shares its width between its figures in proportion to their natural
 widths and wraps them onto the next line only when they would get narrower than their
-least width; controls keep their own width. A :func:`fluid_box` is the outermost box: the whole
-width of the notebook or Voila page.
+least width; controls keep their own width. A :func:`fluid_box` is the outermost box: the
+whole width of the notebook or Voila page. :func:`mark_panels` marks the controls and text
+that projector mode zooms (:mod:`.projector`).
 """
 
 from __future__ import annotations
@@ -72,9 +73,8 @@ def set_row_children(row: W.HBox, *children: W.Widget) -> None:
             child.layout.flex = f"{basis} 1 {least}px"
             child.layout.min_width = f"{least}px"
             child.layout.width = None
-        else:
-            if child.layout.flex is None:
-                child.layout.flex = "0 0 auto"
+        elif child.layout.flex is None:
+            child.layout.flex = "0 0 auto"  # controls and text keep their own width
         mark_panels(child)
     row.children = tuple(children)
 

@@ -1,9 +1,9 @@
 """Projector mode: text that reads from the back of a classroom.
 
 Every dashboard and lesson has a "projector" toggle. On, it sets tick labels and legends to
-18 px or more, axis labels to 20 px, titles to 18 px, other plot text 25 % larger, and zooms the
-controls, readouts, tables and tabs by 25 % (no widget text under 16 px); off, it puts
-every size back.
+18 px or more, axis labels to 20 px, other plot text 25 % larger (titles stay 16 px bold:
+larger, they would be cut above a narrow plot), and zooms the controls, readouts, tables
+and tabs by 25 % (no widget text under 16 px); off, it puts every size back.
 
 The default comes from the environment, so a teacher can open a Voila app already in
 projector mode: ``?projector=1`` in the Voila URL (Voila hands the query string to the kernel
@@ -27,7 +27,7 @@ _TRUE = {"1", "true", "yes", "on", ""}
 #: Smallest sizes (px) in projector mode, per kind of Bokeh text.
 TICK_PX = LEGEND_PX = 18
 AXIS_LABEL_PX = 20
-TITLE_PX = 18
+TITLE_PX = 16  # bold; a larger title would be cut above a narrow plot
 OTHER_TEXT_PX = 16
 #: Other plot text (annotations, labels) grows by this factor.
 SCALE = 1.25

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["format_ticks", "humanize_axes", "people_formatter"]
+__all__ = ["format_ticks", "humanize_axes", "people_formatter", "slider_readout_format"]
 
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 #: Plain numbers for |tick| in [PLAIN_LOW, PLAIN_HIGH); a power of ten outside.
@@ -158,3 +158,13 @@ def humanize_axes(fig) -> None:
             continue
         if isinstance(formatter, BasicTickFormatter | LogTickFormatter):
             axis.formatter = people_formatter(log=isinstance(axis, LogAxis))
+
+
+def slider_readout_format(low: float, high: float, fmt: str = ".3g") -> str:
+    """A slider readout format (d3-format) for values between ``low`` and ``high``: three
+    significant figures written plainly with thousands separators (``3,520``, ``0.0316``)
+    where that stays short, i.e. within [10⁻³, 10⁷); ``fmt`` otherwise (such a slider
+    should show its value in words next to it instead)."""
+    if PLAIN_LOW <= min(abs(low), abs(high)) and max(abs(low), abs(high)) < 10 * PLAIN_HIGH:
+        return ",.3r"
+    return fmt

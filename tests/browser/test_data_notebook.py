@@ -73,9 +73,9 @@ def _fit_flow(page, prefix: str) -> None:
     page.locator(".cevns-data-fits-table").first.scroll_into_view_if_needed()
     no_horizontal_clipping(page, "cevns-data-fits-table table")
     r = ds.fit_projection(ds.CSI).result
-    assert f"{r.cevns_events:.0f} ± {r.cevns_events_error:.0f}" in text_of(
-        page, "cevns-data-fits-table"
-    )
+    counted = f"{r.cevns_events:.0f} ± {r.cevns_events_error:.0f}"
+    # JupyterLab renders a cell scrolled into view a moment later: wait for its text
+    wait_for(lambda: counted in text_of(page, "cevns-data-fits-table"), what=counted)
 
     css = "cevns-lesson-datafit"
     page.locator(f".{css}").first.scroll_into_view_if_needed()

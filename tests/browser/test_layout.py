@@ -81,7 +81,8 @@ _SMALLEST_TEXT_JS = """
     for (const el of root.querySelectorAll("*")) {
       const own = Array.from(el.childNodes).some(
         (n) => n.nodeType === 3 && n.textContent.trim().length > 0);
-      if (!own) continue;
+      // sub- and superscripts (T_max, 10⁶) are smaller by convention
+      if (!own || el.closest("sub, sup")) continue;
       const q = el.getBoundingClientRect();
       if (q.width === 0 || q.height === 0) continue;
       let zoom = 1;

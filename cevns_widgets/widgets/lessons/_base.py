@@ -21,6 +21,7 @@ from ..lifecycle import Closable
 from ..messages import safe
 from ..projector import ProjectorSwitch, projector_css
 from ..style import new_figure
+from ..ticks import slider_readout_format
 
 __all__ = ["FieldSlider", "Lesson", "html_table", "safe", "sci", "slider", "table_widget"]
 
@@ -60,6 +61,8 @@ def slider(
     **kwargs,
 ) -> W.Widget:
     """A slider styled like the explorer's controls (wide description column, live updates)."""
+    if kind is W.FloatLogSlider:  # 3,520 rather than 3.52e+3
+        fmt = slider_readout_format(10.0**low, 10.0**high, fmt)
     widget = kind(
         value=value,
         min=low,

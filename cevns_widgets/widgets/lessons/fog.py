@@ -37,7 +37,7 @@ from ...presets import XENONNT_2024_EXPOSURE_t_yr, get_preset
 from ...stats import fog as fogstats
 from ..controls import is_echo
 from ..layout import fluid_row
-from ..readout import format_events
+from ..readout import format_events, human_number
 from ..style import (
     BLACK,
     BLUE,
@@ -403,7 +403,7 @@ def _exposure_text(e: float) -> str:
         return "less than 10⁻⁴ t yr"
     if not math.isfinite(e):
         return f"more than {sci(EXPOSURES_t_yr[-1], 1)} t yr: it hides in the fog"
-    return f"{e:.2g} t yr"
+    return f"{human_number(e, 2)} t yr"
 
 
 # --------------------------------------------------------------------------- the lesson
@@ -472,7 +472,7 @@ class FogLesson(Lesson):
                 W.HBox([self.exposure_slider, self.exposure_text]),
                 self.threshold_slider,
                 self.mass_slider,
-                self.sigma_slider,
+                W.HBox([self.sigma_slider, self.sigma_text], layout=W.Layout(align_items="center")),
                 self.match_button,
                 self.message,
             ],
@@ -589,9 +589,15 @@ class FogLesson(Lesson):
             fmt=".2e",
             tooltip="WIMP-nucleon spin-independent cross section",
             css="cevns-fog-sigma",
-            width="400px",
+            width="330px",
+            readout=False,
             **log,
         )
+        # d3's readout can only write 1.00e-46: the value in words next to the slider
+        self.sigma_text = W.HTML(layout=W.Layout(width="100px", margin="0 0 0 4px"))
+        self.sigma_text.add_class("cevns-fog-sigma-value")
+        self.sigma_slider.observe(self._show_sigma, names="value")
+        self._show_sigma({"new": self.sigma_slider.value})
         self.match_button = W.Button(
             description="match ⁸B",
             icon="magic",
@@ -922,6 +928,9 @@ class FogLesson(Lesson):
         self._update(everything=True)
 
     @safe
+    def _show_sigma(self, change) -> None:
+        self.sigma_text.value = f"{sci(float(change['new']), 3)} cm²"
+
     def _on_slider(self, name: str, change):
         if self._syncing:
             return
@@ -1082,7 +1091,7 @@ class FogLesson(Lesson):
         }
         self._set(
             self.figures["fog_exposure"].title,
-            text=f"Discovery limit of a {self.mass:.3g} GeV WIMP against exposure",
+            text=f"Discovery limit of a {human_number(self.mass)} GeV WIMP against exposure",
         )
 
     def _update_point(self):
@@ -1128,8 +1137,9 @@ class FogLesson(Lesson):
             head = (
                 f'<span class="cevns-fog-sigma-dl" style="font-size:30px;font-weight:700">'
                 f"σ<sub>DL</sub> = {sci(c['sigma_dl'], 2)} cm²</span>"
-                f'<div style="font-size:15px">the smallest σ a {self.mass:.3g} GeV WIMP can have '
-                f"and still be discovered (3σ) with {self.exposure:.3g} t yr of {name} above "
+                f'<div style="font-size:15px">the smallest σ a {human_number(self.mass)} GeV WIMP '
+                f"can have and still be discovered (3σ) with {human_number(self.exposure)} t yr "
+                f"of {name} above "
                 f"{self.threshold:.3g} keVnr</div>"
                 f'{line}fog index <b class="cevns-fog-n">n = {c["n"]:.2f}</b>: '
                 f"{html.escape(_regime(c['n']))}</div>"
@@ -1138,16 +1148,16 @@ class FogLesson(Lesson):
             head = (
                 f'<span class="cevns-fog-sigma-dl" style="font-size:24px;font-weight:700">'
                 f"no recoil above {self.threshold:.3g} keVnr</span>"
-                f"{line}a {self.mass:.3g} GeV WIMP is too light to move a {name} nucleus by "
-                "that much: lower the threshold or raise the mass</div>"
+                f"{line}a {human_number(self.mass)} GeV WIMP is too light to move a {name} "
+                "nucleus by that much: lower the threshold or raise the mass</div>"
             )
         wimp_line = (
-            f"{line}Your WIMP ({self.mass:.3g} GeV, {sci(self.sigma, 2)} cm²): "
+            f"{line}Your WIMP ({human_number(self.mass)} GeV, {sci(self.sigma, 2)} cm²): "
             f'<b class="cevns-fog-wimp-events">{format_events(c["wimp_events"])}</b> events; '
             f"a 3σ discovery needs {_exposure_text(c['exposure_needed'])}</div>"
         )
         nu_line = (
-            f"{line}Neutrinos above threshold in {self.exposure:.3g} t yr: "
+            f"{line}Neutrinos above threshold in {human_number(self.exposure)} t yr: "
             f'<b class="cevns-fog-b8-events">{format_events(c["b8_events"])}</b> from ⁸B, '
             f"{format_events(c['nu_events'])} in all</div>"
         )
@@ -1291,7 +1301,8 @@ def exercise_numbers() -> W.HTML:
         f"2. Fog index of a 10 GeV WIMP on xenon above 1 keVnr: n = {n10[0]:.2f} at 1 t yr, "
         f"{n10[1]:.2f} at 100 t yr, {n10[2]:.2f} at 10⁴ t yr. σ_DL of a 1 TeV WIMP at "
         f"1000 t yr: {sci(_log_interp(1e3, EXPOSURES_t_yr, c1000[0]), 2)} cm².",
-        f"3. ⁸B events per t yr in xenon: {b8_1:.3g} above 1 keVnr, {b8_3:.3g} above 3 keVnr.",
+        f"3. ⁸B events per t yr in xenon: {human_number(b8_1)} above 1 keVnr, "
+        f"{human_number(b8_3)} above 3 keVnr.",
     ]
     inner = "<br>".join(items)
     return _box(

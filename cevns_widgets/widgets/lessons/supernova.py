@@ -32,7 +32,7 @@ from ...physics.sources import supernova as sn
 from ...scenario import Scenario
 from ..controls import is_echo
 from ..layout import fluid_row
-from ..readout import format_events
+from ..readout import format_events, human_number
 from ..style import (
     BLACK,
     BLUE,
@@ -175,7 +175,7 @@ def _parse_distance(text: str) -> float:
 def _distance_text(kpc: float) -> str:
     if kpc < 1.0:
         return f"{1000 * kpc:.3g} pc"
-    return f"{kpc:.3g} kpc"
+    return f"{human_number(kpc)} kpc"
 
 
 def _light_years(kpc: float) -> str:
