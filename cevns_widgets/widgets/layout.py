@@ -24,6 +24,8 @@ __all__ = [
 
 #: A figure never gets narrower than this (px); at 1920 px the figures share the width.
 MIN_FIGURE_PX = 280
+#: Text without a width of its own (a readout) wraps onto its own line below this (px).
+TEXT_BASIS_PX = 320
 
 
 def basis_px(widget: W.Widget) -> int:
@@ -54,8 +56,8 @@ def fluid_row(*children: W.Widget, **layout) -> W.HBox:
     """A row that shares its width between the figures in it and wraps when narrow.
 
     A figure (or a box holding figures) grows and shrinks from its natural width down to
-    its least width, and a fixed-width box of controls keeps its width. Keyword arguments
-    go to the row's ``Layout``.
+    its least width, a fixed-width box of controls keeps its width, and text without a
+    width takes what is left (wrapping). Keyword arguments go to the row's ``Layout``.
     """
     layout = {"flex_flow": "row wrap", "width": "100%", "align_items": "flex-start", **layout}
     row = W.HBox(layout=W.Layout(**layout))
@@ -74,7 +76,9 @@ def set_row_children(row: W.HBox, *children: W.Widget) -> None:
             child.layout.min_width = f"{least}px"
             child.layout.width = None
         elif child.layout.flex is None:
-            child.layout.flex = "0 0 auto"  # controls and text keep their own width
+            # a box of controls keeps the width it was given; text without one (a readout)
+            # takes the rest of the line and wraps
+            child.layout.flex = "0 0 auto" if child.layout.width else f"1 1 {TEXT_BASIS_PX}px"
         mark_panels(child)
     row.children = tuple(children)
 

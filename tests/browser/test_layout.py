@@ -45,8 +45,17 @@ _OVERFLOW_JS = """
           out.push(`${child.className || child.tagName}: ${Math.round(q.left)}-`
                    + `${Math.round(q.right)} outside ${Math.round(r.left)}-${Math.round(r.right)}`);
         const style = getComputedStyle(child);
-        // clipped (an ellipsis) or scrollable (a wide table): judged by its own box
+        // clipped or scrollable (a wide table): judged by its own box, and clipped text
+        // must end in an ellipsis (its tooltip has the rest), not be cut mid-word
         if (style.overflowX === "visible") walk(child);
+        else if (["hidden", "clip"].includes(style.overflowX)
+                 && child.scrollWidth > child.clientWidth + 2
+                 && child.innerText.trim().length > 0
+                 && !Array.from(child.querySelectorAll("*")).concat([child]).some(
+                      (e) => getComputedStyle(e).textOverflow === "ellipsis"))
+          out.push(`${child.className || child.tagName} cuts its text: `
+                   + `${child.scrollWidth} > ${child.clientWidth}: `
+                   + child.innerText.trim().slice(0, 50));
       }
     };
     walk(root);

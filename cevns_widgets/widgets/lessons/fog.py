@@ -589,12 +589,12 @@ class FogLesson(Lesson):
             fmt=".2e",
             tooltip="WIMP-nucleon spin-independent cross section",
             css="cevns-fog-sigma",
-            width="330px",
+            width="300px",
             readout=False,
             **log,
         )
         # d3's readout can only write 1.00e-46: the value in words next to the slider
-        self.sigma_text = W.HTML(layout=W.Layout(width="100px", margin="0 0 0 4px"))
+        self.sigma_text = W.HTML(layout=W.Layout(width="130px", margin="0 0 0 4px"))
         self.sigma_text.add_class("cevns-fog-sigma-value")
         self.sigma_slider.observe(self._show_sigma, names="value")
         self._show_sigma({"new": self.sigma_slider.value})
