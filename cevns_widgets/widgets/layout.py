@@ -24,7 +24,8 @@ __all__ = [
 
 #: A figure never gets narrower than this (px); at 1920 px the figures share the width.
 MIN_FIGURE_PX = 280
-#: Text without a width of its own (a readout) wraps onto its own line below this (px).
+#: An HTML text without a width of its own (a readout) wraps onto its own line below
+#: this (px).
 TEXT_BASIS_PX = 320
 
 
@@ -76,9 +77,10 @@ def set_row_children(row: W.HBox, *children: W.Widget) -> None:
             child.layout.min_width = f"{least}px"
             child.layout.width = None
         elif child.layout.flex is None:
-            # a box of controls keeps the width it was given; text without one (a readout)
-            # takes the rest of the line and wraps
-            child.layout.flex = "0 0 auto" if child.layout.width else f"1 1 {TEXT_BASIS_PX}px"
+            # controls keep their width; a text without one (a readout) takes the rest of
+            # the line and wraps
+            text = isinstance(child, W.HTML) and not child.layout.width
+            child.layout.flex = f"1 1 {TEXT_BASIS_PX}px" if text else "0 0 auto"
         mark_panels(child)
     row.children = tuple(children)
 
