@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from . import helpers as h
-from .test_notebooks_browser import bokeh_equals, drag, wait_for
+from .test_notebooks_browser import bokeh_equals, drag_until, wait_for
 from .test_sky_notebooks import (
     no_horizontal_clipping,
     open_in_lab,
@@ -150,12 +150,7 @@ def _nsi_flow(page, prefix: str, *, combined: bool) -> None:
 
     # the keyboard-free fallback: drag the ε_u slider
     u0 = wait_settled(page, "cevns-nsi-eps-u")
-    for _ in range(3):
-        drag(page, "cevns-nsi-eps-u", -60)
-        u1 = wait_settled(page, "cevns-nsi-eps-u")
-        if u1 != u0:
-            break
-    assert u1 != u0
+    u1 = drag_until(page, "cevns-nsi-eps-u", -60, lambda v: v != u0, settle=wait_settled)
     wait_for(
         lambda: math.isclose(h.read_bokeh_column(page, "nsi_pick", "x")[0], u1, abs_tol=0.006),
         what=f"the pick at ε_u = {u1}",
@@ -213,12 +208,7 @@ def _planner_flow(page, prefix: str) -> None:
     days5 = text_of(page, "cevns-plan-days5")
     assert days5 == ds._days_text(ref.days_to[5])
     m0 = wait_settled(page, "cevns-plan-mass")
-    for _ in range(3):
-        drag(page, "cevns-plan-mass", 60)
-        m1 = wait_settled(page, "cevns-plan-mass")
-        if m1 > m0:
-            break
-    assert m1 > m0
+    drag_until(page, "cevns-plan-mass", 60, lambda v: v > m0, settle=wait_settled)
     wait_for(lambda: text_of(page, "cevns-plan-days5") != days5, what="a new days-to-5σ readout")
 
     def marks_match_readout() -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from . import helpers as h
-from .test_notebooks_browser import drag, events_text, wait_for, wait_settled
+from .test_notebooks_browser import drag_until, events_text, wait_for, wait_settled
 
 pytestmark = pytest.mark.browser
 
@@ -199,12 +199,7 @@ def test_projector_from_url_voila(voila_server, browser_page):
     page.wait_for_timeout(600)
     before_count = events_text(page)
     before = wait_settled(page, "cevns-threshold")[0]
-    for _ in range(3):
-        drag(page, "cevns-threshold", 20)
-        value = wait_settled(page, "cevns-threshold")[0]
-        if value > before:
-            break
-    assert value > before
+    drag_until(page, "cevns-threshold", 20, lambda v: v[0] > before)
     wait_for(lambda: events_text(page) < before_count, what="the count to drop")
     page.console_errors.assert_clean()
 

@@ -58,6 +58,19 @@ def drag(page, css: str, dx: float, *, handle: int = 0) -> None:
     page.mouse.up()
 
 
+def drag_until(page, css: str, dx: float, moved, *, settle=None):
+    """Drag the slider with class ``css`` by ``dx`` px until ``moved(value)`` holds for its
+    settled value (``settle(page, css)``, default :func:`wait_settled`) and return that value.
+    Up to three tries: on a loaded 2-core machine a press can land before the page settles."""
+    settle = settle or wait_settled
+    for _ in range(3):
+        drag(page, css, dx)
+        value = settle(page, css)
+        if moved(value):
+            return value
+    raise AssertionError(f"the {css} slider did not move as expected: {value}")
+
+
 def readout_numbers(page, css: str) -> list[float]:
     """The numbers shown in the slider readout of the widget with class ``css``."""
     text = page.locator(f".{css} .widget-readout").first.inner_text()
@@ -139,12 +152,7 @@ def _explorer_flow(page, shot: str) -> None:
 
     # Drag the threshold up: readout, marker and count follow the kernel.
     before = wait_settled(page, "cevns-threshold")[0]
-    for _ in range(3):  # on a loaded 2-core machine a press can land before the page settles
-        drag(page, "cevns-threshold", 18)
-        value = wait_settled(page, "cevns-threshold")[0]
-        if value > before:
-            break
-    assert value > before
+    value = drag_until(page, "cevns-threshold", 18, lambda v: v[0] > before)[0]
     new_total = evaluate(preset.replace(threshold=value)).events_total
     assert new_total < total
 
@@ -300,24 +308,15 @@ def _reactor_flow(page, shot: str) -> None:
     # Drag the threshold up: the count falls, and equals the kernel's for the new value.
     before = wait_settled(page, "cevns-threshold-evee")[0]
     assert before == pytest.approx(1000 * conus.threshold)
-    for _ in range(3):
-        drag(page, "cevns-threshold-evee", 30)
-        value = wait_settled(page, "cevns-threshold-evee")[0]
-        if value > before:
-            break
-    assert value > before and value % 5 == 0  # 5 eVee steps
+    value = drag_until(page, "cevns-threshold-evee", 30, lambda v: v[0] > before)[0]
+    assert value % 5 == 0  # 5 eVee steps
     moved = conus.replace(threshold=round(value / 1000, 6))
     settle(moved, f"the count at {value} eVee")
     assert evaluate(moved).events_total < evaluate(conus).events_total
 
     # Drag k up: more ionisation per recoil, more events over the same threshold.
     k0 = wait_settled(page, "cevns-lindhard-k")[0]
-    for _ in range(3):
-        drag(page, "cevns-lindhard-k", 40)
-        k = wait_settled(page, "cevns-lindhard-k")[0]
-        if k > k0:
-            break
-    assert k > k0
+    k = drag_until(page, "cevns-lindhard-k", 40, lambda v: v[0] > k0)[0]
     quenched = moved.replace(lindhard_k=round(k, 6))
     settle(quenched, f"the count at k = {k}")
     assert evaluate(quenched).events_total > evaluate(moved).events_total
