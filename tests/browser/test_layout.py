@@ -11,13 +11,13 @@ slider in the zoomed controls still drags. The first Voila screen of every noteb
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from . import helpers as h
 from .test_notebooks_browser import drag_until, events_text, wait_for, wait_settled
+from .test_sky_notebooks import open_in_lab
 
 pytestmark = pytest.mark.browser
 
@@ -207,13 +207,7 @@ def test_projector_from_url_voila(voila_server, browser_page):
 @pytest.mark.parametrize("notebook", ALL)
 def test_notebook_fits_lab_with_file_browser(jupyterlab_server, browser_page, notebook):
     page = browser_page
-    shutil.copy(NOTEBOOKS / notebook, jupyterlab_server.root_dir / notebook)
-    page.set_viewport_size({"width": 1280, "height": 720})
-    h.open_notebook_in_lab(page, jupyterlab_server.base_url, jupyterlab_server.token, notebook)
-    h.run_all_cells(page, notebook)
-    assert h.cell_error_outputs(page, notebook) == []
-    page.evaluate("() => window.jupyterapp.shell.expandLeft()")
-    page.wait_for_function("() => !window.jupyterapp.shell.leftCollapsed")
+    open_in_lab(page, jupyterlab_server, notebook)  # 1280 x 720, file browser open
     h.wait_for_bokeh_canvases(page, 1, timeout=120_000)
     check_widths(page, f"lab-{notebook[:2]}")
     # the projector toggle of the first widget switches it on, and back off
